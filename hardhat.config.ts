@@ -8,6 +8,17 @@ const require = createRequire(import.meta.url);
 const solcVersion: string = require("solc/package.json").version;
 const solcPath = require.resolve("solc/soljson.js");
 
+/** What ships is what is tested and measured: the same settings for tests and deployments. */
+const compiler = {
+  version: solcVersion,
+  path: solcPath,
+  settings: {
+    evmVersion: "cancun",
+    viaIR: true,
+    optimizer: { enabled: true, runs: 10_000 },
+  },
+};
+
 /** Remote networks take their RPC URL and deployer key from env vars or Hardhat's keystore. */
 function remoteNetwork(chainId: number, rpcVar: string) {
   return {
@@ -23,24 +34,10 @@ export default defineConfig({
   plugins: [hardhatToolboxViem],
   solidity: {
     profiles: {
-      default: {
-        version: solcVersion,
-        path: solcPath,
-        settings: {
-          evmVersion: "cancun",
-          viaIR: true,
-          optimizer: { enabled: true, runs: 10_000 },
-        },
-      },
-      production: {
-        version: solcVersion,
-        path: solcPath,
-        settings: {
-          evmVersion: "cancun",
-          viaIR: true,
-          optimizer: { enabled: true, runs: 10_000 },
-        },
-      },
+      default: compiler,
+      // One compilation rather than one per file (Hardhat's production default), so a deployment
+      // reuses the test build instead of recompiling every contract.
+      production: { ...compiler, isolated: false },
     },
     remappings: ["forge-std/=node_modules/@layerzerolabs/toolbox-foundry/lib/forge-std/"],
   },
@@ -53,6 +50,7 @@ export default defineConfig({
   test: {
     solidity: {
       fuzz: { runs: 512 },
+      invariant: { runs: 64, depth: 64, failOnRevert: false },
     },
   },
   networks: {
