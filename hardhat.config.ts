@@ -39,7 +39,6 @@ export default defineConfig({
       // reuses the test build instead of recompiling every contract.
       production: { ...compiler, isolated: false },
     },
-    remappings: ["forge-std/=node_modules/@layerzerolabs/toolbox-foundry/lib/forge-std/"],
   },
   paths: {
     tests: {
@@ -50,7 +49,7 @@ export default defineConfig({
   test: {
     solidity: {
       fuzz: { runs: 512 },
-      invariant: { runs: 64, depth: 64, failOnRevert: false },
+      invariant: { runs: 64, depth: 64, failOnRevert: false, shrinkRunLimit: 0 },
     },
   },
   networks: {

@@ -22,6 +22,7 @@ const { viem, networkHelpers } = await network.create();
 const publicClient = await viem.getPublicClient();
 const [deployer, provider, client, secondProvider, other] = await viem.getWalletClients();
 if (!deployer || !provider || !client || !secondProvider || !other) throw new Error("need 5 accounts");
+const clientAccount = client.account;
 const chainId = await publicClient.getChainId();
 
 const agentRegistry = await viem.deployContract("AgentRegistry");
@@ -84,7 +85,7 @@ async function openAgreement(tokenAddress: Address, calls: number, label?: strin
   const p = tokenAddress === zeroAddress ? price : usdPrice;
   const deposit = p * BigInt(calls);
   const hash = escrow.write.open([agentId, tokenAddress, deposit, calls, expiresAt, sessionKey.address], {
-    account: client.account,
+    account: clientAccount,
     value: tokenAddress === zeroAddress ? deposit : 0n,
   });
   const gas = label ? await measure(label, hash) : await gasOf(await hash);

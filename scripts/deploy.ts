@@ -37,7 +37,7 @@ export async function deploy(options: DeployOptions) {
   if (!NETWORKS[network]) {
     throw new Error(`Unknown network "${network}". Use one of: ${Object.keys(NETWORKS).join(", ")}.`);
   }
-  const env = { ...process.env, CI: "true", HARDHAT_DISABLE_TELEMETRY: "true" };
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: "true", HARDHAT_DISABLE_TELEMETRY: "true" };
   if (options.rpcUrl) env.AGENTRY_RPC_URL = options.rpcUrl;
 
   let chainId = NETWORKS[network]!.chainId;

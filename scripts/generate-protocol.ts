@@ -105,7 +105,7 @@ export async function recordIgnitionDeployment(chainId: number, network: string,
     const entry = journalConfirmSchema.safeParse(JSON.parse(line));
     if (entry.success) blocks.set(entry.data.futureId, entry.data.receipt.blockNumber);
   }
-  const contracts: DeploymentsRecord[string]["contracts"] = {};
+  const contracts: Partial<DeploymentsRecord[string]["contracts"]> = {};
   for (const name of CONTRACTS) {
     const futureId = `Agentry#${name}`;
     const address = addresses[futureId];
@@ -116,7 +116,7 @@ export async function recordIgnitionDeployment(chainId: number, network: string,
     contracts[name] = { address, startBlock };
   }
   const record = await readRecord();
-  record[String(chainId)] = { network, contracts };
+  record[String(chainId)] = { network, contracts: contracts as DeploymentsRecord[string]["contracts"] };
   await writeFile(DEPLOYMENTS_RECORD, JSON.stringify(record, null, 2) + "\n");
   await generate(false);
   return record[String(chainId)]!;

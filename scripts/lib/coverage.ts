@@ -1,10 +1,9 @@
-/** Line and branch coverage of contracts/ from the lcov file `hardhat test --coverage` writes. */
+/** Line coverage of contracts/ from the lcov file `hardhat test --coverage` writes. */
 import { readFile } from "node:fs/promises";
 
 export interface FileCoverage {
   file: string;
   lines: { found: number; hit: number };
-  branches: { found: number; hit: number };
 }
 
 export function parseLcov(text: string): FileCoverage[] {
@@ -13,11 +12,9 @@ export function parseLcov(text: string): FileCoverage[] {
   for (const raw of text.split("\n")) {
     const line = raw.trim();
     if (line.startsWith("SF:")) {
-      current = { file: line.slice(3), lines: { found: 0, hit: 0 }, branches: { found: 0, hit: 0 } };
+      current = { file: line.slice(3), lines: { found: 0, hit: 0 } };
     } else if (current && line.startsWith("LF:")) current.lines.found = Number(line.slice(3));
     else if (current && line.startsWith("LH:")) current.lines.hit = Number(line.slice(3));
-    else if (current && line.startsWith("BRF:")) current.branches.found = Number(line.slice(4));
-    else if (current && line.startsWith("BRH:")) current.branches.hit = Number(line.slice(4));
     else if (current && line === "end_of_record") {
       files.push(current);
       current = undefined;
@@ -36,13 +33,5 @@ export function percent(hit: number, found: number): number {
 }
 
 export async function readContractCoverage(lcovFile: string) {
-  const files = parseLcov(await readFile(lcovFile, "utf8")).filter((f) => isProductionContract(f.file));
-  const total = files.reduce(
-    (acc, f) => ({
-      lines: { found: acc.lines.found + f.lines.found, hit: acc.lines.hit + f.lines.hit },
-      branches: { found: acc.branches.found + f.branches.found, hit: acc.branches.hit + f.branches.hit },
-    }),
-    { lines: { found: 0, hit: 0 }, branches: { found: 0, hit: 0 } },
-  );
-  return { files, total };
+  return { files: parseLcov(await readFile(lcovFile, "utf8")).filter((f) => isProductionContract(f.file)) };
 }

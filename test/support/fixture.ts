@@ -13,7 +13,17 @@ export const { viem, networkHelpers } = connection;
 /** A valid canonical CIDv1 (raw, sha2-256) URI: 66 characters. */
 export const SAMPLE_URI = "ipfs://bafkreiepjypcrifzjfdjkkmu7wtednbsw6bj7uqvi5j72jhp6tf2bzgy4y";
 
-export async function deployAgentry({ allowDevWorkers = true }: { allowDevWorkers?: boolean } = {}) {
+/** The local-chain setup: DEV workers allowed (use with `networkHelpers.loadFixture`). */
+export async function deployAgentry() {
+  return deployWith(true);
+}
+
+/** The real-network setup: DEV workers refused. */
+export async function deployAgentryWithoutDevWorkers() {
+  return deployWith(false);
+}
+
+async function deployWith(allowDevWorkers: boolean) {
   const [deployer, provider, client, stranger, validator, ...rest] = await viem.getWalletClients();
   if (!deployer || !provider || !client || !stranger || !validator) throw new Error("need 5 accounts");
   const publicClient = await viem.getPublicClient();

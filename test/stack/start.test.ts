@@ -1,0 +1,133 @@
+/**
+ * `npm start` against the real stack: a `hardhat node` process, an Ignition deployment, the
+ * generated protocol record. Also the deploy script's errors when there is no chain.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import path from "node:path";
+import { createPublicClient, hashTypedData, http, keccak256, toHex, type Address } from "viem";
+import { deployments, agreementEscrowAbi, agentRegistryAbi } from "../../protocol/src/deployments.ts";
+import { escrowDomain, invocationTypes } from "../../protocol/src/eip712.ts";
+import { freePort } from "../../scripts/lib/chain.ts";
+import { ROOT } from "../../scripts/lib/paths.ts";
+
+const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
+
+function spawnScript(script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
+  return spawn(tsx, [script, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, CI: "true", ...env },
+  }) as ChildProcessWithoutNullStreams;
+}
+
+/** Resolves with everything printed once `marker` appears; rejects if the process exits first. */
+function waitForOutput(child: ChildProcessWithoutNullStreams, marker: string, timeoutMs: number) {
+  return new Promise<string>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for "${marker}":\n${out}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes(marker)) {
+        clearTimeout(timer);
+        resolve(out);
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      if (!out.includes(marker)) reject(new Error(`exited with ${code} before "${marker}":\n${out}`));
+    });
+  });
+}
+
+function exitCode(child: ChildProcessWithoutNullStreams): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+}
+
+describe("npm start", () => {
+  it("starts a chain on a free port, deploys everything, prints the URL and addresses, stops on Ctrl-C", async () => {
+    const child = spawnScript("scripts/start.ts");
+    try {
+      const output = await waitForOutput(child, "Press Ctrl-C to stop.", 300_000);
+      const url = /Chain\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+      assert.ok(url, `no chain URL in:\n${output}`);
+
+      const client = createPublicClient({ transport: http(url) });
+      assert.equal(await client.getChainId(), 31337);
+      const local = deployments[31337].contracts;
+      for (const [name, c] of Object.entries(local)) {
+        assert.match(output, new RegExp(`${name}\\s+${c.address}`), `${name} address not printed`);
+        const code = await client.getCode({ address: c.address as Address });
+        assert.ok(code && code.length > 2, `${name} has no code at ${c.address}`);
+      }
+      // The deployed contracts are the ones the record names: read them through the generated ABIs.
+      assert.equal(
+        await client.readContract({ address: local.AgentRegistry.address, abi: agentRegistryAbi, functionName: "nextAgentId" }),
+        1n,
+      );
+      // Shared vector: the protocol's EIP-712 definition and the deployed escrow agree on a voucher digest.
+      const message = { agreementId: 7n, calls: 3n, amount: 3_000n, requestHash: keccak256(toHex("request")) };
+      const onChain = await client.readContract({
+        address: local.AgreementEscrow.address,
+        abi: agreementEscrowAbi,
+        functionName: "hashInvocation",
+        args: [message.agreementId, message.calls, message.amount, message.requestHash],
+      });
+      const offChain = hashTypedData({
+        domain: escrowDomain(31337, local.AgreementEscrow.address),
+        types: invocationTypes,
+        primaryType: "Invocation",
+        message,
+      });
+      assert.equal(onChain, offChain);
+
+      child.kill("SIGINT");
+      assert.equal(await exitCode(child), 0);
+      await assert.rejects(createPublicClient({ transport: http(url, { retryCount: 0 }) }).getChainId());
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  });
+
+  it("fails with a clear message when the requested port is taken", async () => {
+    // Occupy a port with a server we own, then ask npm start for it.
+    const { createServer } = await import("node:net");
+    const server = createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+    try {
+      const child = spawnScript("scripts/start.ts", [], { AGENTRY_CHAIN_PORT: String(port) });
+      let output = "";
+      child.stdout.on("data", (c: Buffer) => (output += c.toString()));
+      child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+      assert.equal(await exitCode(child), 1);
+      assert.match(output, /did not start/);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe("npm run deploy", () => {
+  it("says what to do when no chain answers", async () => {
+    const port = await freePort();
+    const child = spawnScript("scripts/deploy.ts", ["--network", "localhost"], {
+      AGENTRY_RPC_URL: `http://127.0.0.1:${port}`,
+    });
+    let output = "";
+    child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+    assert.equal(await exitCode(child), 1);
+    assert.match(output, /No chain answers at http:\/\/127\.0\.0\.1:\d+\. Start one with `npm start`/);
+  });
+
+  it("rejects an unknown network and lists the known ones", async () => {
+    const child = spawnScript("scripts/deploy.ts", ["--network", "mainnett"]);
+    let output = "";
+    child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+    assert.equal(await exitCode(child), 1);
+    assert.match(output, /Unknown network "mainnett"\. Use one of: localhost, sepolia, baseSepolia/);
+  });
+});
