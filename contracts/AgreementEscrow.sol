@@ -69,6 +69,10 @@ contract AgreementEscrow is EIP712, ReentrancyGuardTransient {
     /// @notice EIP-712 type of a voucher.
     bytes32 public constant INVOCATION_TYPEHASH =
         keccak256("Invocation(uint256 agreementId,uint256 calls,uint256 amount,bytes32 requestHash)");
+    /// @notice EIP-712 type of a worker's receipt for one call (signed off-chain by the attested key).
+    bytes32 public constant RECEIPT_TYPEHASH = keccak256(
+        "Receipt(uint256 agreementId,uint256 calls,bytes32 requestHash,bytes32 resultHash,address worker,uint64 timestamp)"
+    );
     /// @notice After expiry the agent side may still redeem for this long; then the client may close.
     uint256 public constant CLOSE_GRACE_PERIOD = 1 days;
     /// @notice A replaced session key's vouchers stay redeemable for this long.
@@ -327,6 +331,31 @@ contract AgreementEscrow is EIP712, ReentrancyGuardTransient {
         returns (bytes32)
     {
         return _hashTypedDataV4(keccak256(abi.encode(INVOCATION_TYPEHASH, agreementId, calls, amount, requestHash)));
+    }
+
+    /// @notice The EIP-712 digest a worker receipt signs, in this contract's domain. Receipts are
+    /// verified off-chain; this is their on-chain definition (and a dispute's starting point).
+    function hashReceipt(
+        uint256 agreementId,
+        uint256 calls,
+        bytes32 requestHash,
+        bytes32 resultHash,
+        address worker,
+        uint64 timestamp
+    ) external view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(abi.encode(RECEIPT_TYPEHASH, agreementId, calls, requestHash, resultHash, worker, timestamp))
+        );
+    }
+
+    /// @notice `requestHash` of a call: binds the agent, the tool name and the arguments, given as
+    /// the keccak256 of their RFC 8785 canonical JSON (see docs/PROTOCOL.md).
+    function hashRequest(uint256 agentId, string calldata toolName, bytes32 argumentsHash)
+        external
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(agentId, keccak256(bytes(toolName)), argumentsHash));
     }
 
     // --------------------------------------------------------------------------------- internal

@@ -5,7 +5,8 @@
  *  3. typecheck every TypeScript package (strict);
  *  4. contract tests with coverage: Solidity (forge-std: unit, fuzz, invariants) and TypeScript
  *     (viem on Hardhat's node test runner); line and branch coverage of contracts/ must be >= 95%;
- *  5. stack tests: `npm start`'s orchestration against a real `hardhat node` process.
+ *  5. protocol library tests (unit and property tests, shared vectors);
+ *  6. stack tests: `npm start`'s orchestration against a real `hardhat node` process.
  */
 import path from "node:path";
 import { run, step } from "./lib/cli.ts";
@@ -68,6 +69,9 @@ async function main() {
   step("Contract tests with coverage (Solidity: unit, fuzz, invariants; TypeScript: viem)");
   await run(bin("hardhat"), ["test", "--coverage"], { env });
   await checkCoverage();
+
+  step("Protocol library tests (canonical JSON, vouchers, receipts, Merkle tree; property tests)");
+  await run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "test/protocol/*.test.ts"], { env });
 
   step("Stack tests (a real hardhat node, deployment, npm start)");
   await run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "test/stack/*.test.ts"], { env });

@@ -9,7 +9,9 @@ import path from "node:path";
 import { createPublicClient, hashTypedData, http, keccak256, toHex, type Address } from "viem";
 import { deployments, agreementEscrowAbi, agentRegistryAbi } from "../../protocol/src/deployments.ts";
 import { escrowDomain, invocationTypes } from "../../protocol/src/eip712.ts";
+import { readFileSync } from "node:fs";
 import { freePort } from "../../scripts/lib/chain.ts";
+import { VECTORS_FILE, type VectorFile } from "../protocol/vectors.ts";
 import { ROOT } from "../../scripts/lib/paths.ts";
 
 const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
@@ -83,6 +85,30 @@ describe("npm start", () => {
         message,
       });
       assert.equal(onChain, offChain);
+      // The committed shared vectors were computed for this very deployment address.
+      const vectors = JSON.parse(readFileSync(VECTORS_FILE, "utf8")) as VectorFile;
+      assert.equal(vectors.escrow, local.AgreementEscrow.address);
+      for (const v of vectors.vouchers) {
+        const digest = await client.readContract({
+          address: local.AgreementEscrow.address, abi: agreementEscrowAbi, functionName: "hashInvocation",
+          args: [7n, BigInt(v.calls), BigInt(v.amount), vectors.request.requestHash],
+        });
+        assert.equal(digest, v.digest);
+      }
+      for (const r of vectors.receipts) {
+        const digest = await client.readContract({
+          address: local.AgreementEscrow.address, abi: agreementEscrowAbi, functionName: "hashReceipt",
+          args: [7n, BigInt(r.calls), vectors.request.requestHash, r.resultHash, vectors.worker, BigInt(r.timestamp)],
+        });
+        assert.equal(digest, r.digest);
+      }
+      assert.equal(
+        await client.readContract({
+          address: local.AgreementEscrow.address, abi: agreementEscrowAbi, functionName: "hashRequest",
+          args: [BigInt(vectors.request.agentId), vectors.request.toolName, keccak256(toHex(vectors.request.canonicalArguments))],
+        }),
+        vectors.request.requestHash,
+      );
 
       child.kill("SIGINT");
       assert.equal(await exitCode(child), 0);

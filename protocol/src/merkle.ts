@@ -1,0 +1,68 @@
+/**
+ * The receipts Merkle tree: the tree whose root AgreementEscrow.redeem anchors on-chain.
+ *
+ * Leaves, in call order (call 1 first): leaf = keccak256(0x00 ‖ receiptDigest), where
+ * receiptDigest is the receipt's EIP-712 digest. Inner nodes: keccak256(0x01 ‖ left ‖ right),
+ * ordered (not sorted), so a proof also proves the call index. A level with an odd number of
+ * nodes carries its last node up unchanged. The distinct prefixes keep a leaf from ever being
+ * mistaken for an inner node. The root of no receipts is 0x00…00.
+ */
+import { concat, keccak256, type Hex } from "viem";
+import { ProtocolError } from "./errors.ts";
+
+export const EMPTY_ROOT: Hex = `0x${"0".repeat(64)}`;
+
+export function merkleLeaf(receiptDigest: Hex): Hex {
+  return keccak256(concat(["0x00", receiptDigest]));
+}
+
+function parent(left: Hex, right: Hex): Hex {
+  return keccak256(concat(["0x01", left, right]));
+}
+
+function nextLevel(level: readonly Hex[]): Hex[] {
+  const next: Hex[] = [];
+  for (let i = 0; i < level.length; i += 2) {
+    next.push(i + 1 < level.length ? parent(level[i]!, level[i + 1]!) : level[i]!);
+  }
+  return next;
+}
+
+/** Root of the tree over `receiptDigests` (ordered by call index). */
+export function merkleRoot(receiptDigests: readonly Hex[]): Hex {
+  if (receiptDigests.length === 0) return EMPTY_ROOT;
+  let level = receiptDigests.map(merkleLeaf);
+  while (level.length > 1) level = nextLevel(level);
+  return level[0]!;
+}
+
+/** Sibling path from the leaf at `index` to the root (null where a node was carried up). */
+export function merkleProof(receiptDigests: readonly Hex[], index: number): (Hex | null)[] {
+  if (!Number.isInteger(index) || index < 0 || index >= receiptDigests.length) {
+    throw new ProtocolError("INVALID_MERKLE_PROOF", `no leaf ${index} in a tree of ${receiptDigests.length}`);
+  }
+  const proof: (Hex | null)[] = [];
+  let level = receiptDigests.map(merkleLeaf);
+  let i = index;
+  while (level.length > 1) {
+    const sibling = i % 2 === 0 ? i + 1 : i - 1;
+    proof.push(sibling < level.length ? level[sibling]! : null);
+    level = nextLevel(level);
+    i = Math.floor(i / 2);
+  }
+  return proof;
+}
+
+/** True when `receiptDigest` is leaf `index` of the tree with root `root`. */
+export function verifyMerkleProof(receiptDigest: Hex, index: number, proof: readonly (Hex | null)[], root: Hex): boolean {
+  let node = merkleLeaf(receiptDigest);
+  let i = index;
+  for (const sibling of proof) {
+    if (sibling !== null) node = i % 2 === 0 ? parent(node, sibling) : parent(sibling, node);
+    // A node is carried up only as the last of an odd level, always at an even index: anything
+    // else would let one proof verify for two indexes.
+    else if (i % 2 === 1) return false;
+    i = Math.floor(i / 2);
+  }
+  return i === 0 && node.toLowerCase() === root.toLowerCase();
+}
