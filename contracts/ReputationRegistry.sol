@@ -154,7 +154,8 @@ contract ReputationRegistry is IERC8004Reputation {
     // ------------------------------------------------------------------------------------ reads
 
     /// @notice Count and average of the non-revoked feedback of `clientAddresses` (1..100 of them,
-    /// as in ERC-8004 v2: the caller chooses whose opinion counts), filtered by tags when non-empty.
+    /// as in ERC-8004 v2: the caller chooses whose opinion counts, and an address listed twice counts
+    /// twice), filtered by tags when non-empty.
     /// @return count Matching entries.
     /// @return summaryValue Their average, expressed with `summaryValueDecimals` decimals.
     /// @return summaryValueDecimals The largest decimals among the matching entries.

@@ -25,7 +25,8 @@ library IpfsUri {
     bytes32 private constant ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";
 
     /// @notice Parses a canonical `ipfs://bafkrei...` / `ipfs://bafybei...` URI.
-    /// @return codec RAW or DAG_PB when `uri` is canonical, NONE otherwise (store it verbatim).
+    /// @return codec RAW or DAG_PB when `uri` is canonical with a non-zero digest, NONE otherwise
+    /// (store it verbatim).
     /// @return digest The sha2-256 digest the CID names.
     function decode(string calldata uri) internal pure returns (uint8 codec, bytes32 digest) {
         if (bytes(uri).length != LENGTH) return (NONE, 0);
@@ -61,6 +62,9 @@ library IpfsUri {
         // acc: 255 bits = the digest's low 253 bits followed by two padding bits, which must be zero.
         if (acc & 3 != 0) return (NONE, 0);
         digest = bytes32((first << 253) | (acc >> 2));
+        // A zero digest is the registry's "nothing stored" marker: keep that (valid, if absurd) URI
+        // verbatim instead.
+        if (digest == 0) return (NONE, 0);
     }
 
     /// @notice Re-creates the canonical URI from its compact form.
