@@ -7,3 +7,5 @@ export * from "./voucher.ts";
 export * from "./receipt.ts";
 export * from "./merkle.ts";
 export * from "./wire.ts";
+export * from "./mcp-errors.ts";
+export * from "./attestation/index.ts";

@@ -51,8 +51,27 @@ export async function signVoucher(signer: TypedDataSigner, ref: EscrowRef, invoc
   return { ...invocation, signature };
 }
 
-/** The address that signed the voucher; INVALID_SIGNATURE when it is not a valid ECDSA signature. */
+/** secp256k1 group order / 2: signatures with a larger s are malleable and the contracts reject them. */
+const HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+
+/**
+ * Throws INVALID_SIGNATURE unless `signature` is a 65-byte ECDSA signature with v 27/28 and low s:
+ * exactly what OpenZeppelin's ECDSA (and so AgreementEscrow.redeem) accepts. A worker that accepted
+ * more would serve calls it can never redeem.
+ */
+export function assertCanonicalSignature(signature: Hex): void {
+  if (!/^0x[0-9a-fA-F]{130}$/.test(signature)) {
+    throw new ProtocolError("INVALID_SIGNATURE", "the signature must be 65 bytes (r, s, v) of hex");
+  }
+  const s = BigInt(`0x${signature.slice(66, 130)}`);
+  const v = Number.parseInt(signature.slice(130, 132), 16);
+  if (s > HALF_ORDER) throw new ProtocolError("INVALID_SIGNATURE", "the signature is not canonical (high s): sign with a standard EIP-712 signer");
+  if (v !== 27 && v !== 28) throw new ProtocolError("INVALID_SIGNATURE", `the signature's v is ${v}; it must be 27 or 28`);
+}
+
+/** The address that signed the voucher; INVALID_SIGNATURE when it is not a canonical ECDSA signature. */
 export async function recoverVoucherSigner(ref: EscrowRef, voucher: SignedVoucher): Promise<Address> {
+  assertCanonicalSignature(voucher.signature);
   try {
     return await recoverTypedDataAddress({ ...typedData(ref, voucher), signature: voucher.signature });
   } catch (cause) {

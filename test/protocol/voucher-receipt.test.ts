@@ -75,6 +75,15 @@ describe("vouchers", () => {
     await assert.rejects(verifyVoucher(ref, { ...signed, signature: "0x1234" }, expected), rejects("INVALID_SIGNATURE"));
   });
 
+  it("rejects the malleable twin of a valid signature (high s), as the contract does", async () => {
+    const signed = await signVoucher(sessionKey, ref, invocation);
+    const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+    const s = BigInt(`0x${signed.signature.slice(66, 130)}`);
+    const v = Number.parseInt(signed.signature.slice(130), 16);
+    const twin = `${signed.signature.slice(0, 66)}${(n - s).toString(16).padStart(64, "0")}${(v === 27 ? 28 : 27).toString(16)}` as Hex;
+    await assert.rejects(verifyVoucher(ref, { ...signed, signature: twin }, expected), (e: unknown) => isProtocolError(e, "INVALID_SIGNATURE") && /high s/.test(e.message));
+  });
+
   it("names what is wrong in a malformed wire voucher", () => {
     assert.throws(() => parseVoucher(undefined), (e: unknown) => isProtocolError(e, "MALFORMED_VOUCHER") && /missing voucher/.test(e.message));
     assert.throws(() => parseVoucher({ agreementId: 7, calls: "1", amount: "-1", requestHash: "0x12", signature: "zz" }), (e: unknown) =>

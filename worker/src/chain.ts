@@ -1,0 +1,58 @@
+/** Reads agreement state from the escrow, reusing it for a short time (`cacheMs`). */
+import type { Address, PublicClient } from "viem";
+import { agreementEscrowAbi } from "@agentry/protocol";
+
+export interface AgreementState {
+  agentId: bigint;
+  client: Address;
+  token: Address;
+  price: bigint;
+  sessionKey: Address;
+  maxCalls: bigint;
+  fundedCalls: bigint;
+  redeemedCalls: bigint;
+  expiresAt: bigint;
+  closed: boolean;
+}
+
+export class ChainView {
+  private readonly cache = new Map<string, { at: number; value: Promise<AgreementState | null> }>();
+
+  constructor(
+    readonly client: PublicClient,
+    readonly escrow: Address,
+    private readonly cacheMs: number,
+  ) {}
+
+  /** The agreement, or null when the id is unknown. `fresh` bypasses the cache. */
+  agreement(id: bigint, options: { fresh?: boolean } = {}): Promise<AgreementState | null> {
+    const key = id.toString();
+    const hit = this.cache.get(key);
+    if (!options.fresh && hit && Date.now() - hit.at < this.cacheMs) return hit.value;
+    const value = this.client
+      .readContract({ address: this.escrow, abi: agreementEscrowAbi, functionName: "getAgreement", args: [id] })
+      .then((a) =>
+        a.client === "0x0000000000000000000000000000000000000000"
+          ? null
+          : {
+              agentId: a.agentId,
+              client: a.client,
+              token: a.token,
+              price: a.price,
+              sessionKey: a.sessionKey,
+              maxCalls: BigInt(a.maxCalls),
+              fundedCalls: BigInt(a.fundedCalls),
+              redeemedCalls: BigInt(a.redeemedCalls),
+              expiresAt: a.expiresAt,
+              closed: a.closed,
+            },
+      );
+    this.cache.set(key, { at: Date.now(), value });
+    value.catch(() => this.cache.delete(key));
+    return value;
+  }
+
+  forget(id: bigint): void {
+    this.cache.delete(id.toString());
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The worker's hot path: EIP-712 digests with a precomputed domain separator and native
+ * libsecp256k1 (prebuilt N-API binary) for voucher recovery and receipt signing, about 20 times
+ * faster than pure JavaScript. The results are identical to protocol/'s viem-based functions (a
+ * property test checks it); the protocol library stays the reference.
+ */
+import secp256k1 from "secp256k1";
+import {
+  bytesToHex, concat, encodeAbiParameters, hexToBytes, keccak256, type Address, type Hex,
+} from "viem";
+import {
+  AGENTRY_DOMAIN_NAME, AGENTRY_DOMAIN_VERSION, assertCanonicalSignature, type EscrowRef, type Invocation, type ReceiptBody,
+} from "@agentry/protocol";
+
+const utf8 = (s: string) => new TextEncoder().encode(s);
+const DOMAIN_TYPEHASH = keccak256(utf8("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"));
+
+const INVOCATION_TYPEHASH = keccak256(utf8("Invocation(uint256 agreementId,uint256 calls,uint256 amount,bytes32 requestHash)"));
+const RECEIPT_TYPEHASH = keccak256(
+  utf8("Receipt(uint256 agreementId,uint256 calls,bytes32 requestHash,bytes32 resultHash,address worker,uint64 timestamp)"),
+);
+
+export class Eip712Hasher {
+  private readonly domainSeparator: Hex;
+  constructor(ref: EscrowRef) {
+    this.domainSeparator = keccak256(
+      encodeAbiParameters(
+        [{ type: "bytes32" }, { type: "bytes32" }, { type: "bytes32" }, { type: "uint256" }, { type: "address" }],
+        [DOMAIN_TYPEHASH, keccak256(utf8(AGENTRY_DOMAIN_NAME)), keccak256(utf8(AGENTRY_DOMAIN_VERSION)), BigInt(ref.chainId), ref.escrow],
+      ),
+    );
+  }
+
+  private digest(structHash: Hex): Hex {
+    return keccak256(concat(["0x1901", this.domainSeparator, structHash]));
+  }
+
+  voucher(v: Invocation): Hex {
+    return this.digest(
+      keccak256(
+        encodeAbiParameters(
+          [{ type: "bytes32" }, { type: "uint256" }, { type: "uint256" }, { type: "uint256" }, { type: "bytes32" }],
+          [INVOCATION_TYPEHASH, v.agreementId, v.calls, v.amount, v.requestHash],
+        ),
+      ),
+    );
+  }
+
+  receipt(r: ReceiptBody): Hex {
+    return this.digest(
+      keccak256(
+        encodeAbiParameters(
+          [{ type: "bytes32" }, { type: "uint256" }, { type: "uint256" }, { type: "bytes32" }, { type: "bytes32" }, { type: "address" }, { type: "uint64" }],
+          [RECEIPT_TYPEHASH, r.agreementId, r.calls, r.requestHash, r.resultHash, r.worker, r.timestamp],
+        ),
+      ),
+    );
+  }
+}
+
+function addressOf(uncompressedPublicKey: Uint8Array): Address {
+  return `0x${keccak256(uncompressedPublicKey.subarray(1)).slice(26)}` as Address;
+}
+
+/** Signer of a canonical 65-byte signature over `digest` (throws ProtocolError INVALID_SIGNATURE). */
+export function recoverSigner(digest: Hex, signature: Hex): Address {
+  assertCanonicalSignature(signature);
+  const bytes = hexToBytes(signature);
+  const publicKey = secp256k1.ecdsaRecover(bytes.subarray(0, 64), bytes[64]! - 27, hexToBytes(digest), false);
+  return addressOf(publicKey);
+}
+
+/** A private key held in memory, signing digests natively (low s, v = 27/28: what ecrecover expects). */
+export class NativeSigner {
+  readonly address: Address;
+  private readonly key: Uint8Array;
+  constructor(privateKey: Hex) {
+    this.key = hexToBytes(privateKey);
+    if (!secp256k1.privateKeyVerify(this.key)) throw new Error("invalid secp256k1 private key");
+    this.address = addressOf(secp256k1.publicKeyCreate(this.key, false));
+  }
+  sign(digest: Hex): Hex {
+    const { signature, recid } = secp256k1.ecdsaSign(hexToBytes(digest), this.key);
+    return bytesToHex(concat([signature, new Uint8Array([27 + recid])]));
+  }
+}

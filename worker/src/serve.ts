@@ -1,0 +1,113 @@
+/** Assembles and runs the worker node; `stop()` is the graceful shutdown. */
+import path from "node:path";
+import { createPublicClient, createWalletClient, defineChain, http, type Address, type PublicClient } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { getDeployment } from "@agentry/protocol";
+import { ChainView } from "./chain.ts";
+import type { WorkerConfig } from "./config.ts";
+import { Eip712Hasher, NativeSigner } from "./crypto.ts";
+import { createHttpServer } from "./http.ts";
+import { loadOrCreateKeyFile } from "./keys.ts";
+import type { Logger } from "./log.ts";
+import { Metrics } from "./metrics.ts";
+import { PaymentMeter } from "./payments.ts";
+import { Redeemer } from "./redeemer.ts";
+import { CallStore } from "./store.ts";
+import { BuiltinToolPool } from "./tool-runner.ts";
+import { builtinTools } from "./tools/index.ts";
+import { UpstreamSet } from "./upstream.ts";
+
+export interface RunningWorker {
+  url: string;
+  address: Address;
+  chainId: number;
+  stop(): Promise<void>;
+}
+
+/** Escrow's CLOSE_GRACE_PERIOD: vouchers stay redeemable this long after expiry. */
+const CLOSE_GRACE_S = 86_400;
+
+export async function serve(config: WorkerConfig, log: Logger): Promise<RunningWorker> {
+  const publicClient = createPublicClient({ transport: http(config.rpcUrl, { retryCount: 2 }) }) as PublicClient;
+  const chainId = await publicClient.getChainId().catch((error: unknown) => {
+    throw new Error(`no chain answers at ${config.rpcUrl} (${(error as Error).message}); set --rpc-url`);
+  });
+  const escrow = getDeployment(chainId).contracts.AgreementEscrow.address;
+  const ref = { chainId, escrow };
+
+  const privateKey = loadOrCreateKeyFile(config.keyFile ?? path.join(config.dataDir, "worker-key"));
+  const signer = new NativeSigner(privateKey);
+  const account = privateKeyToAccount(privateKey);
+  const chain = defineChain({ id: chainId, name: `chain-${chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [config.rpcUrl] } } });
+  const wallet = createWalletClient({ account, chain, transport: http(config.rpcUrl) });
+
+  const metrics = new Metrics();
+  const store = new CallStore(config.dataDir);
+  const served = await store.lastCalls();
+  const view = new ChainView(publicClient, escrow, config.cacheMs);
+  const hasher = new Eip712Hasher(ref);
+  const meter = new PaymentMeter(view, hasher, config.agents, served);
+  const pool = new BuiltinToolPool(config.toolThreads, config.toolTimeoutMs);
+  const upstreams = new UpstreamSet(
+    [...config.upstreamCommand.map((command) => ({ kind: "stdio" as const, command })), ...config.upstreamUrl.map((url) => ({ kind: "http" as const, url }))],
+    log,
+  );
+  await upstreams.start(new Set(builtinTools.map((t) => t.name)));
+  const redeemer = new Redeemer(store, view, publicClient, wallet, log, metrics, {
+    intervalMs: config.redeemIntervalMs,
+    threshold: config.redeemThreshold,
+    marginS: config.redeemMarginS,
+    graceS: CLOSE_GRACE_S,
+  });
+  await redeemer.recover(served);
+  redeemer.start();
+
+  let shuttingDown = false;
+  const startedAt = Date.now();
+  const { server, inFlight } = createHttpServer({
+    pool, upstreams, meter, store, signer, hasher, metrics, log,
+    toolTimeoutMs: config.toolTimeoutMs,
+    maxOutputBytes: config.maxOutputBytes,
+    maxBodyBytes: config.maxBodyBytes,
+    isShuttingDown: () => shuttingDown,
+    onPaidCall: (agreementId, calls) => {
+      void view.agreement(agreementId).then((a) => a && redeemer.noteCall(agreementId, calls, a.expiresAt));
+    },
+    health: () => ({
+      status: shuttingDown ? "shutting_down" : "ok",
+      worker: signer.address,
+      chainId,
+      escrow,
+      tee: "DEV",
+      attested: false,
+      inFlight: inFlight(),
+      awaitingRedemption: redeemer.awaiting(),
+      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+    }),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const url = `http://${config.host}:${port}/mcp`;
+  log.info("worker listening", { url, worker: signer.address, chainId, escrow, tee: "DEV", attested: false, tools: builtinTools.length + upstreams.tools().length });
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      shuttingDown = true;
+      log.info("shutting down: finishing in-flight calls");
+      server.close();
+      while (inFlight() > 0) await new Promise((r) => setTimeout(r, 20));
+      log.info("redeeming before exit", { awaiting: redeemer.awaiting() });
+      await redeemer.stop();
+      await pool.close();
+      await upstreams.close();
+      await store.close();
+      server.closeAllConnections();
+      log.info("stopped");
+    })());
+  return { url, address: signer.address, chainId, stop };
+}
