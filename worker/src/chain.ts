@@ -17,6 +17,8 @@ export interface AgreementState {
 
 export class ChainView {
   private readonly cache = new Map<string, { at: number; value: Promise<AgreementState | null> }>();
+  /** Chain time minus wall-clock time, in seconds (block timestamps can run ahead or behind). */
+  private clock: { at: number; offsetS: Promise<number> } | undefined;
 
   constructor(
     readonly client: PublicClient,
@@ -50,6 +52,21 @@ export class ChainView {
     this.cache.set(key, { at: Date.now(), value });
     value.catch(() => this.cache.delete(key));
     return value;
+  }
+
+  /**
+   * The chain's current time (unix seconds), as the contracts see it: wall clock corrected by the
+   * offset of the latest block's timestamp, re-measured at most every `cacheMs`.
+   */
+  async now(): Promise<bigint> {
+    if (!this.clock || Date.now() - this.clock.at >= Math.max(this.cacheMs, 1)) {
+      const at = Date.now();
+      const offsetS = this.client.getBlock({ blockTag: "latest" }).then((b) => Number(b.timestamp) - Math.floor(at / 1000));
+      this.clock = { at, offsetS };
+      offsetS.catch(() => (this.clock = undefined));
+    }
+    const offset = await this.clock.offsetS.catch(() => 0);
+    return BigInt(Math.floor(Date.now() / 1000) + Math.max(offset, 0));
   }
 
   forget(id: bigint): void {

@@ -113,7 +113,7 @@ export class PaymentMeter {
       throw unusable(`this worker does not serve agent ${agreement.agentId}`);
     }
     if (agreement.closed) throw unusable(`agreement ${id} is closed`);
-    if (BigInt(Math.floor(Date.now() / 1000)) >= agreement.expiresAt) {
+    if ((await this.chain.now()) >= agreement.expiresAt) {
       throw unusable(`agreement ${id} expired at ${new Date(Number(agreement.expiresAt) * 1000).toISOString()}`);
     }
     return agreement;
