@@ -49,7 +49,7 @@ export default defineConfig({
   test: {
     solidity: {
       fuzz: { runs: 512 },
-      invariant: { runs: 64, depth: 64, failOnRevert: false, shrinkRunLimit: 0 },
+      invariant: { runs: 64, depth: 128, failOnRevert: false },
     },
   },
   networks: {

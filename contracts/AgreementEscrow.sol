@@ -44,12 +44,6 @@ contract AgreementEscrow is EIP712, ReentrancyGuardTransient {
         uint32 redeemedCalls;
     }
 
-    /// @notice A replaced session key, still valid for redemption until `validUntil`.
-    struct KeyRotation {
-        address previousKey;
-        uint64 validUntil;
-    }
-
     /// @notice Everything about an agreement, with amounts in token units.
     struct AgreementView {
         uint256 agentId;
@@ -88,7 +82,8 @@ contract AgreementEscrow is EIP712, ReentrancyGuardTransient {
     mapping(uint256 termsId => Terms) private _terms;
     mapping(uint256 agentId => mapping(address token => uint256 termsId)) private _currentTerms;
     mapping(uint256 agreementId => Agreement) private _agreements;
-    mapping(uint256 agreementId => KeyRotation) private _rotations;
+    /// @dev Every replaced session key keeps its own grace: rotating twice cannot cut a key's short.
+    mapping(uint256 agreementId => mapping(address key => uint256 validUntil)) private _replacedKeys;
 
     event PriceSet(uint256 indexed agentId, address indexed token, uint256 price, uint256 termsId);
     event AgreementOpened(
@@ -229,9 +224,9 @@ contract AgreementEscrow is EIP712, ReentrancyGuardTransient {
         if (msg.sender != a.client) revert NotClient(agreementId, msg.sender);
         address previousKey = a.sessionKey;
         uint64 validUntil;
-        if (previousKey != address(0)) {
+        if (previousKey != address(0) && previousKey != sessionKey) {
             validUntil = uint64(block.timestamp + KEY_ROTATION_GRACE);
-            _rotations[agreementId] = KeyRotation({previousKey: previousKey, validUntil: validUntil});
+            _replacedKeys[agreementId][previousKey] = validUntil;
         }
         a.sessionKey = sessionKey;
         emit SessionKeySet(agreementId, sessionKey, previousKey, validUntil);
@@ -309,9 +304,10 @@ contract AgreementEscrow is EIP712, ReentrancyGuardTransient {
         });
     }
 
-    /// @notice The replaced session key still accepted for redemption, if any.
-    function getKeyRotation(uint256 agreementId) external view returns (KeyRotation memory) {
-        return _rotations[agreementId];
+    /// @notice Until when (unix seconds, inclusive) vouchers signed by `key`, a replaced session key
+    /// of the agreement, are still redeemable; 0 if `key` was never replaced.
+    function replacedKeyValidUntil(uint256 agreementId, address key) external view returns (uint256) {
+        return _replacedKeys[agreementId][key];
     }
 
     /// @notice The terms entry an agreement locked or a price set created.
@@ -372,7 +368,7 @@ contract AgreementEscrow is EIP712, ReentrancyGuardTransient {
         calls = amount / price;
     }
 
-    /// @dev Client or current session key (ECDSA), a replaced key within its grace, or ERC-1271 client.
+    /// @dev Client or current session key (ECDSA), a replaced key within its own grace, or ERC-1271 client.
     function _isAuthorizedSigner(uint256 agreementId, Agreement storage a, bytes32 digest, bytes calldata signature)
         private
         view
@@ -381,8 +377,7 @@ contract AgreementEscrow is EIP712, ReentrancyGuardTransient {
         (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signature);
         if (err == ECDSA.RecoverError.NoError) {
             if (signer == a.client || signer == a.sessionKey) return true;
-            KeyRotation storage r = _rotations[agreementId];
-            if (signer == r.previousKey && block.timestamp <= r.validUntil) return true;
+            if (block.timestamp <= _replacedKeys[agreementId][signer]) return true;
         }
         return SignatureChecker.isValidERC1271SignatureNowCalldata(a.client, digest, signature);
     }

@@ -179,3 +179,128 @@ describe("worker node on the real stack", { timeout: 600_000 }, () => {
     assert.equal((await fetch(`${worker.baseUrl}/healthz`)).status, 200, "the worker is still up");
   });
 });
+
+describe("worker node: fronting, shutdown and crashes", { timeout: 600_000 }, () => {
+  let stack: Stack;
+  let agentId: bigint;
+
+  before(async () => {
+    stack = await startStack();
+    agentId = await createPricedAgent(stack, stack.provider, PRICE);
+  });
+  after(async () => stack?.stop());
+
+  it("fronts an existing stdio MCP server: its tools are listed and paid like the worker's own", async () => {
+    const worker = await startWorker(stack, { args: ["--upstream-command", "node_modules/.bin/tsx test/fixtures/upper-mcp-server.ts"] });
+    try {
+      const client = await mcpClient(worker.url);
+      const { tools } = await client.listTools();
+      assert.ok(tools.some((t) => t.name === "shout"));
+      assert.ok(tools.some((t) => t.name === "json_query"));
+      const agreement = await openAgreement(stack, agentId, PRICE, { calls: 5 });
+      const result = await paidCall(client, agreement, 1n, "shout", { text: "paid upstream" });
+      assert.deepEqual(result.content, [{ type: "text", text: "PAID UPSTREAM" }]);
+      const receipt = parseReceipt((result._meta as Record<string, unknown>)[RECEIPT_META_KEY]);
+      await verifyReceipt(ref, receipt, { worker: worker.address, agreementId: agreement.id, calls: 1n, requestHash: receipt.requestHash, result });
+      const missing = await rpcCode(client.callTool({ name: "shout", arguments: { text: "free?" } }));
+      assert.equal(missing.code, AgentryRpcError.VOUCHER_MISSING);
+      await client.close();
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it("shuts down gracefully: in-flight calls finish and every served call is redeemed before exit", async () => {
+    const worker = await startWorker(stack, { args: ["--redeem-threshold", "1000"] });
+    const client = await mcpClient(worker.url);
+    const agreement = await openAgreement(stack, agentId, PRICE, { calls: 20 });
+    for (let calls = 1n; calls <= 5n; calls++) await paidCall(client, agreement, calls, "text_stats", { text: `call ${calls}` });
+    const inFlight = paidCall(client, agreement, 6n, "text_stats", { text: "in flight" });
+    await new Promise((r) => setTimeout(r, 5));
+    const exit = worker.stop();
+    const last = await inFlight.then((r) => r, (e: unknown) => e);
+    assert.equal(await exit, 0);
+    const served = last instanceof McpError ? 5n : 6n;
+    if (last instanceof McpError) assert.equal(last.code, AgentryRpcError.SHUTTING_DOWN);
+    const onChain = await agreementOnChain(stack, agreement.id);
+    assert.equal(onChain.redeemedCalls, Number(served));
+    assert.match(worker.logs(), /"msg":"redeemed"/);
+    await client.close().catch(() => undefined);
+  });
+
+  it("survives kill -9 under load: no receipt lost, nothing redeemed twice, clients continue from the right index", async () => {
+    const agreements = [];
+    for (let i = 0; i < 4; i++) agreements.push(await openAgreement(stack, agentId, PRICE, { calls: 400 }));
+    const worker = await startWorker(stack, { args: ["--redeem-threshold", "40", "--redeem-interval-ms", "500"] });
+    const received = new Map<bigint, Map<bigint, string>>(agreements.map((a) => [a.id, new Map()]));
+    let killed = false;
+    const loops = agreements.map(async (agreement) => {
+      const client = await mcpClient(worker.url);
+      for (let calls = 1n; ; calls++) {
+        try {
+          const result = await paidCall(client, agreement, calls, "json_query", { path: "$.n", document: { n: Number(calls) } });
+          assert.notEqual(result.isError, true, JSON.stringify(result.content));
+          received.get(agreement.id)!.set(calls, JSON.stringify((result._meta as Record<string, unknown>)[RECEIPT_META_KEY]));
+        } catch (error) {
+          if (killed) return; // the worker died mid-call, as intended
+          throw error;
+        }
+      }
+    });
+    try {
+      await Promise.race([
+        waitFor(async () => [...received.values()].reduce((n, m) => n + m.size, 0), (n) => n >= 150, 120_000),
+        ...loops.map((l) => l.then(() => assert.fail("a client stopped before the kill"))),
+      ]);
+    } finally {
+      killed = true;
+      await worker.kill();
+    }
+    await Promise.all(loops);
+
+    const restarted = await startWorker(stack, { dataDir: worker.dataDir, args: ["--redeem-threshold", "1000000", "--redeem-interval-ms", "600000"] });
+    try {
+      const client = await mcpClient(restarted.url);
+      for (const agreement of agreements) {
+        const got = received.get(agreement.id)!;
+        const stored = (await (await fetch(`${restarted.baseUrl}/receipts/${agreement.id}`)).json()) as { lastCalls: number; receipts: { calls: number; receipt: unknown }[] };
+        // No receipt lost: every receipt a client received is in the worker's store, unchanged.
+        for (const [calls, receipt] of got) {
+          const row = stored.receipts.find((r) => BigInt(r.calls) === calls);
+          assert.ok(row, `receipt ${calls} of agreement ${agreement.id} lost`);
+          assert.equal(JSON.stringify(row.receipt), receipt);
+        }
+        // The store holds exactly the received calls, plus at most the one whose answer the kill cut off.
+        assert.ok(stored.lastCalls === got.size || stored.lastCalls === got.size + 1, `stored ${stored.lastCalls}, received ${got.size}`);
+        // The client's next call continues from the right index.
+        let next = BigInt(got.size + 1);
+        const retry = await paidCall(client, agreement, next, "json_query", { path: "$.n", document: { n: Number(next) } }).catch((e: unknown) => e);
+        if (retry instanceof McpError) {
+          assert.equal(retry.code, AgentryRpcError.WRONG_CALL_INDEX, retry.message);
+          assert.equal(retry.data && (retry.data as { expectedCalls: string }).expectedCalls, String(next + 1n));
+          next += 1n;
+          assert.notEqual((await paidCall(client, agreement, next, "json_query", { path: "$.n", document: { n: 1 } })).isError, true);
+        }
+      }
+      await client.close();
+    } finally {
+      assert.equal(await restarted.stop(), 0);
+    }
+    // Everything served is redeemed exactly once: Redeemed events strictly increase and sum to the calls.
+    const logs = await stack.publicClient.getLogs({ address: localContracts.AgreementEscrow.address, fromBlock: 0n });
+    const events = parseEventLogs({ abi: agreementEscrowAbi, logs, eventName: "Redeemed" });
+    for (const agreement of agreements) {
+      const mine = events.filter((e) => e.args.agreementId === agreement.id);
+      const onChain = await agreementOnChain(stack, agreement.id);
+      let previous = 0;
+      let paid = 0n;
+      for (const e of mine) {
+        assert.ok(e.args.calls! > previous, "a redemption repeated calls");
+        previous = e.args.calls!;
+        paid += e.args.paid!;
+      }
+      assert.equal(paid, BigInt(onChain.redeemedCalls) * PRICE);
+      assert.ok(onChain.redeemedCalls >= received.get(agreement.id)!.size, "served calls left unredeemed");
+    }
+  });
+});

@@ -131,8 +131,9 @@ export interface WorkerProcess {
 export async function startWorker(stack: Stack, options: { dataDir?: string; args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<WorkerProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "agentry-worker-"));
   const port = await freePort();
-  const child = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), [
-    "worker/src/main.ts", "--rpc-url", stack.chain.url, "--port", String(port), "--data-dir", dataDir, ...(options.args ?? []),
+  // One process (node with the tsx loader), not the tsx CLI: its SIGKILL must reach the worker itself.
+  const child = spawn(process.execPath, [
+    "--import", "tsx", "worker/src/main.ts", "--rpc-url", stack.chain.url, "--port", String(port), "--data-dir", dataDir, ...(options.args ?? []),
   ], { cwd: ROOT, env: { ...process.env, ...options.env } }) as ChildProcessWithoutNullStreams;
   let logs = "";
   child.stdout.on("data", (c: Buffer) => (logs += c.toString()));

@@ -2929,37 +2929,6 @@ export const agreementEscrowAbi = [
     "inputs": [
       {
         "internalType": "uint256",
-        "name": "agreementId",
-        "type": "uint256"
-      }
-    ],
-    "name": "getKeyRotation",
-    "outputs": [
-      {
-        "components": [
-          {
-            "internalType": "address",
-            "name": "previousKey",
-            "type": "address"
-          },
-          {
-            "internalType": "uint64",
-            "name": "validUntil",
-            "type": "uint64"
-          }
-        ],
-        "internalType": "struct AgreementEscrow.KeyRotation",
-        "name": "",
-        "type": "tuple"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint256",
         "name": "termsId",
         "type": "uint256"
       }
@@ -3216,6 +3185,30 @@ export const agreementEscrowAbi = [
     "name": "redeem",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "key",
+        "type": "address"
+      }
+    ],
+    "name": "replacedKeyValidUntil",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
