@@ -5,3 +5,6 @@ import { ROOT } from "./lib/paths.ts";
 
 step("Gas (bench:gas)");
 await run(path.join(ROOT, "node_modules", ".bin", "tsx"), ["scripts/bench-gas.ts"], { env: { ...process.env, CI: "true" } });
+
+step("Worker node (bench:worker)");
+await run(path.join(ROOT, "node_modules", ".bin", "tsx"), ["scripts/bench-worker.ts"], { env: { ...process.env, CI: "true" } });

@@ -5,8 +5,9 @@
  *  3. typecheck every TypeScript package (strict);
  *  4. contract tests with coverage: Solidity (forge-std: unit, fuzz, invariants) and TypeScript
  *     (viem on Hardhat's node test runner); line and branch coverage of contracts/ must be >= 95%;
- *  5. protocol library tests (unit and property tests, shared vectors);
- *  6. stack tests: `npm start`'s orchestration against a real `hardhat node` process.
+ *  5. protocol library tests (unit and property tests, shared vectors, attestation on real evidence);
+ *  6. worker unit tests (the built-in tools);
+ *  7. stack tests: real processes (hardhat node, npm start, deploy, worker node + MCP clients).
  */
 import path from "node:path";
 import { run, step } from "./lib/cli.ts";
@@ -70,11 +71,14 @@ async function main() {
   await run(bin("hardhat"), ["test", "--coverage"], { env });
   await checkCoverage();
 
-  step("Protocol library tests (canonical JSON, vouchers, receipts, Merkle tree; property tests)");
+  step("Protocol library tests (canonical JSON, vouchers, receipts, Merkle tree, attestation; property tests)");
   await run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "test/protocol/*.test.ts"], { env });
 
-  step("Stack tests (a real hardhat node, deployment, npm start)");
-  await run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "test/stack/*.test.ts"], { env });
+  step("Worker unit tests (built-in tool library)");
+  await run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "test/worker/*.test.ts"], { env });
+
+  step("Stack tests (real processes: hardhat node, npm start, deploy, the worker node with MCP clients)");
+  await run(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", "test/stack/*.test.ts"], { env });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
