@@ -4,7 +4,8 @@
  * 10,000 paid calls. Writes its section of BENCHMARKS.md.
  *
  * Load: CLIENTS concurrent MCP clients (official SDK), each making its calls one after the other
- * (a voucher is cumulative, so one agreement's calls are sequential). Rounds alternate free and paid
+ * (a voucher is cumulative, so one agreement's calls are sequential); enough clients to keep both
+ * servers busy, so throughput is compared at saturation rather than at one client's latency. Rounds alternate free and paid
  * to spread machine noise over both. Vouchers are signed before the timed window: the figure is the
  * worker's cost (verify, run, sign, persist, redeem), not the client's.
  */
@@ -20,7 +21,7 @@ import { writeBenchmarkSection } from "./lib/benchmarks.ts";
 import { createPricedAgent, localContracts, openAgreement, startStack, startWorker, type Agreement } from "./lib/local-stack.ts";
 import { ROOT } from "./lib/paths.ts";
 
-const CLIENTS = 4;
+const CLIENTS = 20;
 const ROUNDS = 4;
 const CALLS_PER_ROUND = 2_500; // per side: 4 rounds x 2,500 = 10,000 paid calls
 const PRICE = 1_000_000_000n;
@@ -59,7 +60,7 @@ function rssMb(pid: number): number {
 }
 
 const stack = await startStack();
-const workerProc = await startWorker(stack, { args: ["--log-level", "warn"] });
+const workerProc = await startWorker(stack);
 const plainPort = await freePort();
 const plain = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts", "lib", "plain-mcp-server.ts"), String(plainPort)], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
 await new Promise<void>((resolve) => plain.stdout!.on("data", (c: Buffer) => c.toString().includes("listening") && resolve()));

@@ -23,6 +23,10 @@ function build(): McpServer {
 
 const port = Number(process.argv[2] ?? 0);
 const http = createServer((req, res) => {
+  if (req.method !== "POST") {
+    res.writeHead(405, { "content-type": "application/json" }).end('{"jsonrpc":"2.0","id":null,"error":{"code":-32000,"message":"POST only"}}');
+    return;
+  }
   const chunks: Buffer[] = [];
   req.on("data", (c: Buffer) => chunks.push(c));
   req.on("end", async () => {

@@ -36,7 +36,8 @@ export class CallStore {
     mkdirSync(dataDir, { recursive: true });
     this.thread = new Worker(new URL("./store-thread.ts", import.meta.url), {
       workerData: { file: path.join(dataDir, "worker.db") },
-      execArgv: process.execArgv,
+      // Node's own type stripping runs this erasable-TypeScript file: no loader in the thread.
+      execArgv: [],
     });
     this.thread.on("message", (m: { id: number; ok: boolean; value?: unknown; error?: string }) => {
       const w = this.waiting.get(m.id);

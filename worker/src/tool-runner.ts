@@ -46,7 +46,8 @@ export class BuiltinToolPool {
   }
 
   private spawn(): Slot {
-    const thread = new Worker(new URL("./tool-thread.ts", import.meta.url), { execArgv: process.execArgv });
+    // Node's own type stripping runs the thread (erasable TypeScript only): no loader per thread.
+    const thread = new Worker(new URL("./tool-thread.ts", import.meta.url), { execArgv: [] });
     thread.unref();
     return { thread, busy: false };
   }
