@@ -24,12 +24,13 @@ const COVERAGE_THRESHOLD = 95;
  * Lines come from Hardhat's lcov; branches are derived from its statement counts (see
  * scripts/lib/branch-coverage.ts: EDR does not report branches itself).
  */
-export async function checkCoverage(): Promise<void> {
+export async function checkCoverage(): Promise<string[]> {
   const { files } = await readContractCoverage(path.join(ROOT, "coverage", "lcov.info"));
   if (files.length === 0) throw new Error("coverage/lcov.info has no contracts/ entries");
   const solcVersion = (JSON.parse(await readFile(path.join(ROOT, "node_modules", "solc", "package.json"), "utf8")) as { version: string }).version;
   const branchReports = await branchCoverage(files.map((f) => f.file), path.join(ROOT, "coverage", "data"), solcVersion);
   let [lineHit, lineFound, branchHit, branchFound] = [0, 0, 0, 0];
+  const table = ["| Contract | Lines | Branches (both outcomes of every `if`) |", "| --- | ---: | ---: |"];
   console.log("\n  Contract coverage            lines            branches (both outcomes of every if)");
   for (const f of files) {
     const report = branchReports.find((r) => r.file === f.file)!;
@@ -39,6 +40,7 @@ export async function checkCoverage(): Promise<void> {
       .filter((b) => !b.trueTaken || !b.falseTaken)
       .map((b) => `${b.line}${b.trueTaken ? "" : "T"}${b.falseTaken ? "" : "F"}`);
     [lineHit, lineFound, branchHit, branchFound] = [lineHit + f.lines.hit, lineFound + f.lines.found, branchHit + hit, branchFound + found];
+    table.push(`| ${f.file} | ${pct(f.lines.hit, f.lines.found).trim()} (${f.lines.hit}/${f.lines.found}) | ${pct(hit, found).trim()} (${hit}/${found}) |`);
     console.log(
       `    ${f.file.padEnd(36)} ${pct(f.lines.hit, f.lines.found)} ${String(f.lines.hit).padStart(4)}/${String(f.lines.found).padEnd(4)}  ${pct(hit, found)} ${String(hit).padStart(3)}/${String(found).padEnd(3)}` +
         (missed.length ? `  missed: ${missed.join(" ")}` : ""),
@@ -47,9 +49,11 @@ export async function checkCoverage(): Promise<void> {
   const lines = percent(lineHit, lineFound);
   const branches = percent(branchHit, branchFound);
   console.log(`    ${"all production contracts".padEnd(36)} ${pct(lineHit, lineFound)} ${String(lineHit).padStart(4)}/${String(lineFound).padEnd(4)}  ${pct(branchHit, branchFound)} ${String(branchHit).padStart(3)}/${String(branchFound).padEnd(3)}`);
+  table.push(`| **all production contracts** | **${pct(lineHit, lineFound).trim()}** (${lineHit}/${lineFound}) | **${pct(branchHit, branchFound).trim()}** (${branchHit}/${branchFound}) |`);
   if (lines < COVERAGE_THRESHOLD || branches < COVERAGE_THRESHOLD) {
     throw new Error(`contract coverage below ${COVERAGE_THRESHOLD}% (lines ${lines.toFixed(1)}%, branches ${branches.toFixed(1)}%)`);
   }
+  return table;
 }
 
 function pct(hit: number, found: number): string {

@@ -13,7 +13,7 @@ import { escrowDomain, receiptTypes } from "./eip712.ts";
 import { ProtocolError } from "./errors.ts";
 import { jsonHash } from "./request.ts";
 import type { EscrowRef, TypedDataSigner } from "./signing.ts";
-import { addressSchema, bytes32Schema, signatureSchema, uint256Schema, uint64Schema } from "./wire.ts";
+import { addressSchema, bytes32Schema, parseWire, signatureSchema, uint256Schema, uint64Schema } from "./wire.ts";
 
 /** The `_meta` key that carries a receipt in a `tools/call` result. */
 export const RECEIPT_META_KEY = "agentry/receipt";
@@ -123,12 +123,7 @@ export function parseReceipt(value: unknown): SignedReceipt {
   if (value === undefined) {
     throw new ProtocolError("MALFORMED_RECEIPT", `missing receipt: a paid result carries _meta["${RECEIPT_META_KEY}"]`);
   }
-  const parsed = receiptWireSchema.safeParse(value);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "receipt"}: ${i.message}`).join("; ");
-    throw new ProtocolError("MALFORMED_RECEIPT", `malformed receipt (${issues})`);
-  }
-  return parsed.data;
+  return parseWire(receiptWireSchema, value, "receipt", "MALFORMED_RECEIPT");
 }
 
 export function encodeReceipt(receipt: SignedReceipt) {

@@ -11,7 +11,7 @@ import { z } from "zod";
 import { escrowDomain, invocationTypes } from "./eip712.ts";
 import { ProtocolError } from "./errors.ts";
 import type { EscrowRef, TypedDataSigner } from "./signing.ts";
-import { bytes32Schema, signatureSchema, uint256Schema } from "./wire.ts";
+import { bytes32Schema, parseWire, signatureSchema, uint256Schema } from "./wire.ts";
 
 /** The `_meta` key that carries a voucher in `tools/call`. */
 export const VOUCHER_META_KEY = "agentry/voucher";
@@ -128,12 +128,7 @@ export function parseVoucher(value: unknown): SignedVoucher {
   if (value === undefined) {
     throw new ProtocolError("MALFORMED_VOUCHER", `missing voucher: a paid call carries params._meta["${VOUCHER_META_KEY}"]`);
   }
-  const parsed = voucherWireSchema.safeParse(value);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "voucher"}: ${i.message}`).join("; ");
-    throw new ProtocolError("MALFORMED_VOUCHER", `malformed voucher (${issues})`);
-  }
-  return parsed.data;
+  return parseWire(voucherWireSchema, value, "voucher", "MALFORMED_VOUCHER");
 }
 
 export function encodeVoucher(voucher: SignedVoucher) {

@@ -1,6 +1,18 @@
 /** zod schemas for values that arrive from outside (MCP `_meta`, HTTP bodies, files). */
 import { z } from "zod";
 import type { Address, Hex } from "viem";
+import { ProtocolError, type ProtocolErrorCode } from "./errors.ts";
+
+/**
+ * Parses `value` with `schema`, or throws `code` with a message naming every bad field, e.g.
+ * "malformed voucher (agreementId: must be a non-negative integer…; signature: …)".
+ */
+export function parseWire<T extends z.ZodType>(schema: T, value: unknown, what: string, code: ProtocolErrorCode): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => `${i.path.join(".") || what}: ${i.message}`).join("; ");
+  throw new ProtocolError(code, `malformed ${what} (${issues})`);
+}
 
 export const addressSchema = z
   .string()
