@@ -60,13 +60,14 @@ function rssMb(pid: number): number {
 }
 
 const stack = await startStack();
-const workerProc = await startWorker(stack);
-const plainPort = await freePort();
-const plain = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts", "lib", "plain-mcp-server.ts"), String(plainPort)], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
-await new Promise<void>((resolve) => plain.stdout!.on("data", (c: Buffer) => c.toString().includes("listening") && resolve()));
-const plainUrl = `http://127.0.0.1:${plainPort}/mcp`;
-
+let workerProc: Awaited<ReturnType<typeof startWorker>> | undefined;
+let plain: ReturnType<typeof spawn> | undefined;
 try {
+  workerProc = await startWorker(stack);
+  const plainPort = await freePort();
+  plain = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts", "lib", "plain-mcp-server.ts"), String(plainPort)], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise<void>((resolve) => plain!.stdout!.on("data", (c: Buffer) => c.toString().includes("listening") && resolve()));
+  const plainUrl = `http://127.0.0.1:${plainPort}/mcp`;
   const agentId = await createPricedAgent(stack, stack.provider, PRICE);
   const perClient = (ROUNDS * CALLS_PER_ROUND) / CLIENTS;
   const agreements: Agreement[] = [];
@@ -83,7 +84,7 @@ try {
     });
   });
 
-  const paidClients = await Promise.all(agreements.map(() => connect(workerProc.url)));
+  const paidClients = await Promise.all(agreements.map(() => connect(workerProc!.url)));
   const freeClients = await Promise.all(agreements.map(() => connect(plainUrl)));
   // warm-up (JIT, connections), outside the figures
   await load(freeClients, 50, (c, i) => freeClients[c]!.callTool({ name: TOOL, arguments: argsFor(i) }));
@@ -125,7 +126,7 @@ try {
   console.log(lines.join("\n"));
   for (const c of [...paidClients, ...freeClients]) await c.close();
 } finally {
-  plain.kill("SIGTERM");
-  await workerProc.stop();
+  plain?.kill("SIGTERM");
+  await workerProc?.stop();
   await stack.stop();
 }

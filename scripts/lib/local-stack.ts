@@ -143,7 +143,10 @@ export async function startWorker(stack: Stack, options: { dataDir?: string; arg
   child.stderr.on("data", (c: Buffer) => (logs += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const address = await new Promise<Address>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${logs}`)), 60_000);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL"); // never leave a half-started worker behind
+      reject(new Error(`worker did not start:\n${logs}`));
+    }, 60_000);
     const check = () => {
       const m = /"msg":"worker listening".*?"worker":"(0x[0-9a-fA-F]{40})"/.exec(logs);
       if (m) {
