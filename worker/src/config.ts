@@ -18,7 +18,6 @@ export const OPTIONS = {
   rpcUrl: { flag: "rpc-url", env: "AGENTRY_RPC_URL", help: "JSON-RPC URL of the chain the escrow lives on", default: "http://127.0.0.1:8545" },
   host: { flag: "host", env: "AGENTRY_WORKER_HOST", help: "interface to listen on", default: "127.0.0.1" },
   port: { flag: "port", env: "AGENTRY_WORKER_PORT", help: "port to listen on (0 = any free port)", default: "8787" },
-  publicUrl: { flag: "public-url", env: "AGENTRY_WORKER_PUBLIC_URL", help: "MCP endpoint URL registered on-chain (default: http://host:port/mcp)" },
   dataDir: { flag: "data-dir", env: "AGENTRY_WORKER_DATA_DIR", help: "where the call database and the DEV key live", default: ".agentry/worker" },
   keyFile: { flag: "key-file", env: "AGENTRY_WORKER_KEY_FILE", help: "file holding the worker's private key (DEV: created if missing)" },
   tee: { flag: "tee", env: "AGENTRY_WORKER_TEE", help: "attestation provider: auto, dev, tdx or nitro", default: "auto" },
@@ -42,7 +41,6 @@ const schema = z.object({
   rpcUrl: z.url({ message: "must be an http(s) URL" }),
   host: z.string().min(1),
   port: int(0).max(65535),
-  publicUrl: z.url().optional(),
   dataDir: z.string().min(1),
   keyFile: z.string().optional(),
   tee: z.enum(["auto", "dev", "tdx", "nitro"]),
@@ -80,7 +78,6 @@ export class ConfigError extends Error {
 export function helpText(): string {
   const lines = [
     "Usage: agentry-worker [serve] [options]       run the worker node",
-    "       agentry-worker register [options]      register this worker in the WorkerRegistry",
     "",
     "Options (each also read from the environment variable shown):",
   ];

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** `agentry-worker`: run the worker node (default) or register it. `--help` lists every option. */
+/** `agentry-worker`: run the worker node. `--help` lists every option. */
 import { ConfigError, helpText, loadConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
 import { serve } from "./serve.ts";
