@@ -6,7 +6,7 @@
  *  4. contract tests with coverage: Solidity (forge-std: unit, fuzz, invariants) and TypeScript
  *     (viem on Hardhat's node test runner); line and branch coverage of contracts/ must be >= 95%;
  *  5. protocol library tests (unit and property tests, shared vectors, attestation on real evidence);
- *  6. worker unit tests (the built-in tools);
+ *  6. worker unit tests (the built-in tools, hot-path crypto);
  *  7. stack tests: real processes (hardhat node, npm start, deploy, worker node + MCP clients).
  */
 import path from "node:path";
@@ -78,7 +78,7 @@ async function main() {
   step("Protocol library tests (canonical JSON, vouchers, receipts, Merkle tree, attestation; property tests)");
   await run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "test/protocol/*.test.ts"], { env });
 
-  step("Worker unit tests (built-in tool library)");
+  step("Worker unit tests (built-in tool library, hot-path crypto against the protocol library)");
   await run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "test/worker/*.test.ts"], { env });
 
   step("Stack tests (real processes: hardhat node, npm start, deploy, the worker node with MCP clients)");

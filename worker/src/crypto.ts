@@ -2,7 +2,7 @@
  * The worker's hot path: EIP-712 digests with a precomputed domain separator and native
  * libsecp256k1 (prebuilt N-API binary) for voucher recovery and receipt signing, about 20 times
  * faster than pure JavaScript. The results are identical to protocol/'s viem-based functions (a
- * property test checks it); the protocol library stays the reference.
+ * property test, test/worker/crypto.test.ts, checks it); the protocol library stays the reference.
  */
 import secp256k1 from "secp256k1";
 import {
