@@ -15,6 +15,7 @@ import { ROOT } from "./lib/paths.ts";
 import { readFile } from "node:fs/promises";
 import { percent, readContractCoverage } from "./lib/coverage.ts";
 import { branchCoverage } from "./lib/branch-coverage.ts";
+import { ensureSystemPackages } from "./lib/system-packages.ts";
 
 const bin = (name: string) => path.join(ROOT, "node_modules", ".bin", name);
 const COVERAGE_THRESHOLD = 95;
@@ -62,6 +63,9 @@ function pct(hit: number, found: number): string {
 
 async function main() {
   const env = { ...process.env, CI: "true" };
+  step("Checking the Debian packages the suites use (Chromium, ipfs-cid)");
+  await ensureSystemPackages();
+
   step("Compiling the contracts");
   await run(bin("hardhat"), ["compile"], { env });
 

@@ -11,7 +11,10 @@ export type ProtocolErrorCode =
   | "WRONG_AMOUNT"
   | "WRONG_REQUEST"
   | "WRONG_CALL_INDEX"
-  | "INVALID_MERKLE_PROOF";
+  | "INVALID_MERKLE_PROOF"
+  | "INVALID_CID"
+  | "CONTENT_TOO_LARGE"
+  | "CONTENT_MISMATCH";
 
 export class ProtocolError extends Error {
   readonly code: ProtocolErrorCode;

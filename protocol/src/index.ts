@@ -9,3 +9,4 @@ export * from "./merkle.ts";
 export * from "./wire.ts";
 export * from "./mcp-errors.ts";
 export * from "./attestation/index.ts";
+export * from "./content/cid.ts";
