@@ -33,6 +33,13 @@ export const OPTIONS = {
   redeemThreshold: { flag: "redeem-threshold", env: "AGENTRY_REDEEM_THRESHOLD", help: "redeem an agreement as soon as this many calls are unredeemed", default: "1000" },
   redeemMarginS: { flag: "redeem-margin-s", env: "AGENTRY_REDEEM_MARGIN_S", help: "redeem at once when the redeem window closes within this many seconds", default: "3600" },
   logLevel: { flag: "log-level", env: "AGENTRY_LOG_LEVEL", help: "debug, info, warn or error", default: "info" },
+  register: { flag: "register", env: "AGENTRY_WORKER_REGISTER", help: "serve: register (or update) the worker in WorkerRegistry at startup; required with a TEE, whose key lives only in memory", default: "false" },
+  operatorKeyFile: { flag: "operator-key-file", env: "AGENTRY_OPERATOR_KEY_FILE", help: "register: file holding the operator's private key (pays gas, becomes the worker's operator)" },
+  publicUrl: { flag: "public-url", env: "AGENTRY_WORKER_PUBLIC_URL", help: "register: the MCP endpoint URL clients reach (default: http://<host>:<port>/mcp)" },
+  contentDir: { flag: "content-dir", env: "AGENTRY_CONTENT_DIR", help: "register: content store the evidence is published to", default: ".agentry/ipfs" },
+  attestationValidityDays: { flag: "attestation-validity-days", env: "AGENTRY_ATTESTATION_VALIDITY_DAYS", help: "register: how long the registration stays valid", default: "30" },
+  pccsUrl: { flag: "pccs-url", env: "AGENTRY_PCCS_URL", help: "TDX: PCCS serving Intel's collateral for the quote", default: "https://api.trustedservices.intel.com" },
+  nsmHelper: { flag: "nsm-helper", env: "AGENTRY_NSM_HELPER", help: "NITRO: command printing an attestation document for --user-data <hex>", default: "agentry-nsm-attest" },
 } satisfies Record<string, Option>;
 
 const int = (min: number) => z.coerce.number().int().min(min);
@@ -67,6 +74,13 @@ const schema = z.object({
   redeemThreshold: int(1),
   redeemMarginS: int(0),
   logLevel: z.enum(["debug", "info", "warn", "error"]),
+  register: z.enum(["true", "false"], { message: "must be true or false" }).transform((v) => v === "true"),
+  operatorKeyFile: z.string().optional(),
+  publicUrl: z.url({ message: "must be an http(s) URL" }).optional(),
+  contentDir: z.string().min(1),
+  attestationValidityDays: int(1).max(365),
+  pccsUrl: z.url({ message: "must be an http(s) URL" }),
+  nsmHelper: z.string().min(1),
 });
 
 export type WorkerConfig = z.infer<typeof schema>;
@@ -78,6 +92,7 @@ export class ConfigError extends Error {
 export function helpText(): string {
   const lines = [
     "Usage: agentry-worker [serve] [options]       run the worker node",
+    "       agentry-worker register [options]      register the worker key in WorkerRegistry (evidence to the content store, CID on-chain)",
     "",
     "Options (each also read from the environment variable shown):",
   ];
@@ -122,5 +137,6 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   }
   const config = result.data;
   config.dataDir = path.resolve(config.dataDir);
+  config.contentDir = path.resolve(config.contentDir);
   return { command: parsed.positionals[0] ?? "serve", help: parsed.values.help === true, config };
 }

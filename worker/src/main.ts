@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /** `agentry-worker`: run the worker node. `--help` lists every option. */
-import { ConfigError, helpText, loadConfig } from "./config.ts";
+import { ConfigError, helpText, loadConfig, type WorkerConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
+import { resolveIdentity } from "./identity.ts";
+import { registerFromConfig } from "./register.ts";
 import { serve } from "./serve.ts";
 
 async function main(): Promise<number> {
@@ -20,6 +22,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const log = createLogger(parsed.config.logLevel);
+  if (parsed.command === "register") return register(parsed.config);
   if (parsed.command !== "serve") {
     console.error(`agentry-worker: unknown command "${parsed.command}" (see --help)`);
     return 2;
@@ -33,6 +36,19 @@ async function main(): Promise<number> {
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
   });
+  return 0;
+}
+
+/** `agentry-worker register`: prints each step, then the outcome as one JSON line. */
+async function register(config: WorkerConfig): Promise<number> {
+  const identity = await resolveIdentity(config);
+  if (identity.provider.hardware) {
+    console.error(`agentry-worker: a ${identity.provider.tee} worker's key exists only inside the serving process; register with \`serve --register true\``);
+    return 2;
+  }
+  const endpoint = config.publicUrl ?? `http://${config.host}:${config.port}/mcp`;
+  const outcome = await registerFromConfig(config, identity, endpoint, (message) => console.error(`  ${message}`));
+  console.log(JSON.stringify({ ...outcome, expiresAt: Number(outcome.expiresAt) }));
   return 0;
 }
 

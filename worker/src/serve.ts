@@ -1,5 +1,4 @@
 /** Assembles and runs the worker node; `stop()` is the graceful shutdown. */
-import path from "node:path";
 import { createPublicClient, createWalletClient, defineChain, http, type Address, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { getDeployment } from "@agentry/protocol";
@@ -7,11 +6,12 @@ import { ChainView } from "./chain.ts";
 import type { WorkerConfig } from "./config.ts";
 import { Eip712Hasher, NativeSigner } from "./crypto.ts";
 import { createHttpServer } from "./http.ts";
-import { loadOrCreateKeyFile } from "./keys.ts";
+import { resolveIdentity } from "./identity.ts";
 import type { Logger } from "./log.ts";
 import { Metrics } from "./metrics.ts";
 import { PaymentMeter } from "./payments.ts";
 import { Redeemer } from "./redeemer.ts";
+import { registerFromConfig } from "./register.ts";
 import { CallStore } from "./store.ts";
 import { BuiltinToolPool } from "./tool-runner.ts";
 import { builtinTools } from "./tools/index.ts";
@@ -35,7 +35,10 @@ export async function serve(config: WorkerConfig, log: Logger): Promise<RunningW
   const escrow = getDeployment(chainId).contracts.AgreementEscrow.address;
   const ref = { chainId, escrow };
 
-  const privateKey = loadOrCreateKeyFile(config.keyFile ?? path.join(config.dataDir, "worker-key"));
+  const identity = await resolveIdentity(config);
+  const { privateKey } = identity;
+  const tee = identity.provider.tee;
+  const attested = identity.provider.hardware;
   const signer = new NativeSigner(privateKey);
   const account = privateKeyToAccount(privateKey);
   const chain = defineChain({ id: chainId, name: `chain-${chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [config.rpcUrl] } } });
@@ -78,8 +81,8 @@ export async function serve(config: WorkerConfig, log: Logger): Promise<RunningW
       worker: signer.address,
       chainId,
       escrow,
-      tee: "DEV",
-      attested: false,
+      tee,
+      attested,
       inFlight: inFlight(),
       awaitingRedemption: redeemer.awaiting(),
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
@@ -92,7 +95,18 @@ export async function serve(config: WorkerConfig, log: Logger): Promise<RunningW
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host}:${port}/mcp`;
-  log.info("worker listening", { url, worker: signer.address, chainId, escrow, tee: "DEV", attested: false, tools: builtinTools.length + upstreams.tools().length });
+  log.info("worker listening", { url, worker: signer.address, chainId, escrow, tee, attested, tools: builtinTools.length + upstreams.tools().length });
+  if (config.register) {
+    try {
+      const outcome = await registerFromConfig(config, identity, config.publicUrl ?? url, (message) => log.info("registration", { step: message }));
+      log.info("worker registered", { action: outcome.action, evidenceURI: outcome.evidenceURI, measurement: outcome.measurement, expiresAt: Number(outcome.expiresAt) });
+    } catch (error) {
+      // A worker nobody can find on-chain serves no one: refuse to run half-configured.
+      server.close();
+      await Promise.allSettled([redeemer.stop(), pool.close(), upstreams.close(), store.close()]);
+      throw new Error(`registration failed: ${(error as Error).message}`);
+    }
+  }
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
