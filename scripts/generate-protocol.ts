@@ -40,7 +40,7 @@ function abiConstName(name: ContractName): string {
   return name[0]!.toLowerCase() + name.slice(1) + "Abi";
 }
 
-async function readAbi(name: ContractName): Promise<unknown[]> {
+export async function readAbi(name: ContractName): Promise<unknown[]> {
   const file = path.join(ARTIFACTS_DIR, `${name}.sol`, `${name}.json`);
   if (!existsSync(file)) throw new Error(`${file} is missing: run \`npx hardhat compile\` first.`);
   const artifact = z.object({ abi: z.array(z.unknown()) }).parse(JSON.parse(await readFile(file, "utf8")));

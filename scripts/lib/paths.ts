@@ -16,3 +16,5 @@ export const LOCAL_STATE_DIR = path.join(ROOT, ".agentry");
 /** The deployed contracts, in deployment order, as named in the Ignition module's future ids. */
 export const CONTRACTS = ["AgentRegistry", "WorkerRegistry", "AgreementEscrow", "ReputationRegistry"] as const;
 export type ContractName = (typeof CONTRACTS)[number];
+/** The subgraph workspace: schema, mappings, generated ABIs and per-network manifests. */
+export const SUBGRAPH_DIR = path.join(ROOT, "subgraph");
