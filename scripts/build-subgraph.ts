@@ -10,7 +10,7 @@
  * A contract change that breaks the mappings fails here. Both commands work offline.
  */
 import path from "node:path";
-import { run, step } from "./lib/cli.ts";
+import { run } from "./lib/cli.ts";
 import { ROOT, SUBGRAPH_DIR } from "./lib/paths.ts";
 import { manifestPaths } from "./generate-subgraph.ts";
 
@@ -37,7 +37,7 @@ export async function buildSubgraph(): Promise<Map<string, string>> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   try {
-    step("Subgraph: graph codegen and graph build for every network manifest");
+    console.log("Subgraph: graph codegen and graph build for every network manifest");
     for (const [network, dir] of await buildSubgraph()) console.log(`  ${network}: ${path.relative(ROOT, dir)}/subgraph.yaml`);
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));

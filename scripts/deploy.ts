@@ -16,6 +16,7 @@ import { createPublicClient, http } from "viem";
 import { flag, hasFlag, run, step } from "./lib/cli.ts";
 import { IGNITION_MODULE, IGNITION_PARAMETERS_DIR, ROOT } from "./lib/paths.ts";
 import { recordIgnitionDeployment } from "./generate-protocol.ts";
+import { generateSubgraph } from "./generate-subgraph.ts";
 
 const NETWORKS: Record<string, { rpcEnv?: string; chainId?: number }> = {
   localhost: {},
@@ -64,6 +65,8 @@ export async function deploy(options: DeployOptions) {
 
   step("Recording addresses and start blocks in protocol/");
   const recorded = await recordIgnitionDeployment(chainId!, network);
+  // The subgraph's manifest for this chain carries the new addresses and start blocks.
+  await generateSubgraph(false);
   return { chainId: chainId!, ...recorded };
 }
 
@@ -76,7 +79,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     for (const [name, c] of Object.entries(result.contracts)) {
       console.log(`  ${name.padEnd(20)} ${c.address}  (block ${c.startBlock})`);
     }
-    console.log("\nRecorded in protocol/deployments.json and protocol/src/generated/deployments.ts.");
+    console.log("\nRecorded in protocol/deployments.json, protocol/src/generated/deployments.ts and the subgraph's manifest.");
   } catch (error) {
     console.error(`\nDeployment failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);

@@ -3,6 +3,8 @@
  *  1. compile the contracts (solc-js from npm, no download);
  *  2. check that protocol/src/generated matches the compiled ABIs and the deployment record;
  *  3. typecheck every TypeScript package (strict);
+ *     then the subgraph: ABIs and manifests up to date, `graph codegen` and `graph build` for every
+ *     network manifest (a contract change that breaks the mappings fails here), manifest tests;
  *  4. contract tests with coverage: Solidity (forge-std: unit, fuzz, invariants) and TypeScript
  *     (viem on Hardhat's node test runner); line and branch coverage of contracts/ must be >= 95%;
  *  5. protocol library tests (unit and property tests, shared vectors, attestation on real evidence);
@@ -74,6 +76,11 @@ async function main() {
 
   step("Typechecking (tsc --strict)");
   await run(bin("tsc"), ["--noEmit", "-p", "tsconfig.json"], { env });
+
+  step("Subgraph: ABIs and manifests up to date, graph codegen + graph build for every network, manifest tests");
+  await run(bin("tsx"), ["scripts/generate-subgraph.ts", "--check"], { env });
+  await run(bin("tsx"), ["scripts/build-subgraph.ts"], { env });
+  await run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "test/subgraph/*.test.ts"], { env });
 
   step("Contract tests with coverage (Solidity: unit, fuzz, invariants; TypeScript: viem)");
   await run(bin("hardhat"), ["test", "--coverage"], { env });
