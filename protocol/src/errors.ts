@@ -14,7 +14,8 @@ export type ProtocolErrorCode =
   | "INVALID_MERKLE_PROOF"
   | "INVALID_CID"
   | "CONTENT_TOO_LARGE"
-  | "CONTENT_MISMATCH";
+  | "CONTENT_MISMATCH"
+  | "INVALID_REGISTRATION";
 
 export class ProtocolError extends Error {
   readonly code: ProtocolErrorCode;

@@ -10,3 +10,5 @@ export * from "./wire.ts";
 export * from "./mcp-errors.ts";
 export * from "./attestation/index.ts";
 export * from "./content/cid.ts";
+export * from "./registration.ts";
+export * from "./broker-api.ts";

@@ -1,0 +1,61 @@
+/** The broker of this server process, built once from the server configuration. */
+import { createPublicClient, http, type Address, type PublicClient } from "viem";
+import { z } from "zod";
+import { contentStore } from "../content-store.ts";
+import { serverConfig } from "../server-config.ts";
+import { querySubgraph } from "../subgraph.ts";
+import { createBroker, defaultLimits, type Broker } from "./broker.ts";
+import { WorkerHealth } from "./routing.ts";
+import { WorkerDirectory, type CandidateSource } from "./workers.ts";
+
+let broker: Broker | undefined;
+
+export function log(level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown> = {}): void {
+  console.log(JSON.stringify({ time: new Date().toISOString(), level, msg, component: "broker", ...fields }));
+}
+
+const approvalsSchema = z.object({
+  workerApprovals: z.array(z.object({ worker: z.object({ id: z.string().regex(/^0x[0-9a-fA-F]{40}$/) }) })),
+});
+
+/** Approved workers of an agent, from the subgraph: candidates only, re-checked on-chain. */
+function subgraphCandidates(url: string): CandidateSource {
+  return async (agentId) => {
+    const data = await querySubgraph(
+      url,
+      `query($agent: String!) { workerApprovals(first: 100, where: { agent: $agent, approved: true }) { worker { id } } }`,
+      { agent: agentId.toString() },
+      approvalsSchema,
+      { timeoutMs: 2_000 },
+    );
+    return data.workerApprovals.map((a) => a.worker.id as Address);
+  };
+}
+
+export function getBroker(): Broker {
+  if (broker) return broker;
+  const config = serverConfig();
+  const publicClient = createPublicClient({ transport: http(config.rpcUrl, { retryCount: 1, timeout: 10_000 }) }) as PublicClient;
+  const content = { get: async (cid: string) => (await contentStore()).get(cid) };
+  const directory = new WorkerDirectory({
+    publicClient,
+    chainId: config.chainId,
+    content,
+    candidates: config.subgraphUrl ? subgraphCandidates(config.subgraphUrl) : undefined,
+    cacheMs: config.cacheMs,
+    evidenceCacheMs: 10 * 60_000,
+    allowDev: config.devWallet,
+    log: (msg, fields) => log("warn", msg, fields),
+  });
+  broker = createBroker({
+    publicClient,
+    chainId: config.chainId,
+    directory,
+    callTimeoutMs: config.callTimeoutMs,
+    agreementCacheMs: 2_000,
+    limits: defaultLimits(),
+    health: new WorkerHealth({ failureBackoffMs: 10_000, maxInFlight: 256 }),
+    log: (level, msg, fields) => log(level, msg, fields),
+  });
+  return broker;
+}

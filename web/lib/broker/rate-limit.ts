@@ -1,0 +1,57 @@
+/**
+ * Rate limits of the broker: token buckets per key (an agreement, a client address). The in-memory
+ * limiter is per process; several broker instances each enforce the limit on their share of the
+ * traffic. Implement `RateLimiter` over a shared store (e.g. Redis) to make the limit global.
+ */
+export interface RateLimiter {
+  /** Takes one token for `key`; returns 0 when allowed, else how many ms until a token is free. */
+  take(key: string): number | Promise<number>;
+}
+
+export interface BucketOptions {
+  /** Sustained requests per second. */
+  ratePerSecond: number;
+  /** Requests allowed in a burst. */
+  burst: number;
+  /** Buckets kept at most (least recently used dropped): memory stays bounded under any key spray. */
+  maxKeys?: number;
+}
+
+interface Bucket {
+  tokens: number;
+  updatedMs: number;
+}
+
+export class MemoryRateLimiter implements RateLimiter {
+  readonly #buckets = new Map<string, Bucket>();
+  readonly #rate: number;
+  readonly #burst: number;
+  readonly #maxKeys: number;
+  readonly #now: () => number;
+
+  constructor(options: BucketOptions, now: () => number = Date.now) {
+    this.#rate = options.ratePerSecond / 1000;
+    this.#burst = options.burst;
+    this.#maxKeys = options.maxKeys ?? 100_000;
+    this.#now = now;
+  }
+
+  take(key: string): number {
+    const now = this.#now();
+    let bucket = this.#buckets.get(key);
+    if (bucket) {
+      this.#buckets.delete(key); // re-inserted below: Map order is the LRU order
+      bucket.tokens = Math.min(this.#burst, bucket.tokens + (now - bucket.updatedMs) * this.#rate);
+      bucket.updatedMs = now;
+    } else {
+      bucket = { tokens: this.#burst, updatedMs: now };
+      if (this.#buckets.size >= this.#maxKeys) this.#buckets.delete(this.#buckets.keys().next().value!);
+    }
+    this.#buckets.set(key, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil((1 - bucket.tokens) / this.#rate);
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * The workers that may serve an agent, as the broker sees them: discovered through the subgraph
+ * (falling back to WorkerRegistry's logs when the subgraph is down or lags), confirmed on-chain by
+ * `isEligible` (validated, unexpired, approved by the agent, running a pinned measurement), and
+ * with their evidence re-verified from the content store (cached by CID). Nothing here trusts the
+ * subgraph for eligibility: it only proposes candidates.
+ */
+import { getAbiItem, getAddress, type Address, type Hex, type PublicClient } from "viem";
+import {
+  cidFromUri, decodeEvidence, getDeployment, isAttestationError, verifyAttestation, workerRegistryAbi, type TeeTypeName,
+} from "@agentry/protocol";
+
+export interface EligibleWorker {
+  address: Address;
+  endpoint: string;
+  tee: TeeTypeName;
+  measurement: Hex;
+  evidenceURI: string;
+  /** False for DEV evidence (accepted only where the deployment allows DEV workers). */
+  attested: boolean;
+}
+
+export interface ContentSource {
+  get(cid: string): Promise<Uint8Array | undefined>;
+}
+
+/** Candidate worker addresses for an agent, from an index; throws when the index cannot answer. */
+export type CandidateSource = (agentId: bigint) => Promise<Address[]>;
+
+export interface WorkerDirectoryOptions {
+  publicClient: PublicClient;
+  chainId: number;
+  content: ContentSource;
+  /** The subgraph (optional); WorkerRegistry logs are read when it is missing or fails. */
+  candidates?: CandidateSource;
+  /** How long an agent's eligible set is reused. */
+  cacheMs: number;
+  /** How long a verified (or refused) piece of evidence is reused. */
+  evidenceCacheMs: number;
+  /** Accept DEV evidence (local chains only). */
+  allowDev: boolean;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+  now?: () => number;
+}
+
+const TEE_NAMES: readonly TeeTypeName[] = ["DEV", "SGX", "TDX", "NITRO"];
+const approvalEvent = getAbiItem({ abi: workerRegistryAbi, name: "WorkerApprovalSet" });
+
+interface Cached<T> {
+  value: Promise<T>;
+  until: number;
+}
+
+export class WorkerDirectory {
+  readonly #o: WorkerDirectoryOptions;
+  readonly #registry: Address;
+  readonly #registryStartBlock: bigint;
+  readonly #byAgent = new Map<string, Cached<EligibleWorker[]>>();
+  readonly #evidence = new Map<string, Cached<{ ok: true; attested: boolean } | { ok: false; reason: string }>>();
+  readonly #now: () => number;
+
+  constructor(options: WorkerDirectoryOptions) {
+    this.#o = options;
+    const registry = getDeployment(options.chainId).contracts.WorkerRegistry;
+    this.#registry = registry.address;
+    this.#registryStartBlock = BigInt(registry.startBlock);
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** The workers that may serve `agentId` now (cached for `cacheMs`). */
+  eligible(agentId: bigint): Promise<EligibleWorker[]> {
+    return cached(this.#byAgent, agentId.toString(), this.#o.cacheMs, this.#now, () => this.#resolve(agentId));
+  }
+
+  /** Forgets what is known about an agent's workers (after a worker misbehaved). */
+  invalidate(agentId: bigint): void {
+    this.#byAgent.delete(agentId.toString());
+  }
+
+  async #resolve(agentId: bigint): Promise<EligibleWorker[]> {
+    const candidates = await this.#candidates(agentId);
+    const checked = await Promise.all(candidates.map((address) => this.#check(agentId, address)));
+    return checked.filter((w): w is EligibleWorker => w !== undefined);
+  }
+
+  async #candidates(agentId: bigint): Promise<Address[]> {
+    if (this.#o.candidates) {
+      try {
+        return await this.#o.candidates(agentId);
+      } catch (error) {
+        this.#o.log?.("subgraph unavailable: reading WorkerRegistry logs instead", { error: (error as Error).message });
+      }
+    }
+    const logs = await this.#o.publicClient.getLogs({
+      address: this.#registry,
+      event: approvalEvent,
+      args: { agentId },
+      fromBlock: this.#registryStartBlock,
+      toBlock: "latest",
+    });
+    const approved = new Map<string, boolean>();
+    for (const log of logs) approved.set(getAddress(log.args.worker!), log.args.approved!);
+    return [...approved].filter(([, ok]) => ok).map(([address]) => address as Address);
+  }
+
+  async #check(agentId: bigint, address: Address): Promise<EligibleWorker | undefined> {
+    const [eligible, worker] = await Promise.all([
+      this.#o.publicClient.readContract({ address: this.#registry, abi: workerRegistryAbi, functionName: "isEligible", args: [agentId, address] }),
+      this.#o.publicClient.readContract({ address: this.#registry, abi: workerRegistryAbi, functionName: "getWorker", args: [address] }),
+    ]);
+    if (!eligible) return undefined;
+    const evidence = await this.#verifyEvidence(address, worker.evidenceURI, worker.measurement);
+    if (!evidence.ok) {
+      this.#o.log?.("worker skipped: its evidence does not verify", { worker: address, evidenceURI: worker.evidenceURI, reason: evidence.reason });
+      return undefined;
+    }
+    return {
+      address,
+      endpoint: worker.endpoint,
+      tee: TEE_NAMES[worker.teeType] ?? "DEV",
+      measurement: worker.measurement,
+      evidenceURI: worker.evidenceURI,
+      attested: evidence.attested,
+    };
+  }
+
+  #verifyEvidence(worker: Address, evidenceURI: string, measurement: Hex) {
+    const key = `${worker.toLowerCase()}|${evidenceURI}|${measurement}`;
+    return cached(this.#evidence, key, this.#o.evidenceCacheMs, this.#now, async () => {
+      try {
+        const cid = cidFromUri(evidenceURI);
+        if (!cid) return { ok: false as const, reason: `evidence URI ${evidenceURI} is not ipfs://` };
+        const bytes = await this.#o.content.get(cid);
+        if (!bytes) return { ok: false as const, reason: `evidence ${cid} is not in the content store` };
+        const result = await verifyAttestation(decodeEvidence(bytes), { workerKey: worker, expectedMeasurement: measurement, now: new Date(this.#now()) });
+        if (!result.attested && !this.#o.allowDev) return { ok: false as const, reason: "DEV evidence is not accepted on this chain" };
+        return { ok: true as const, attested: result.attested };
+      } catch (error) {
+        return { ok: false as const, reason: isAttestationError(error) ? `${error.code}: ${error.message}` : (error as Error).message };
+      }
+    });
+  }
+}
+
+/** A promise cache whose failures are not kept (the next caller retries). */
+function cached<T>(map: Map<string, Cached<T>>, key: string, ttlMs: number, now: () => number, load: () => Promise<T>): Promise<T> {
+  const hit = map.get(key);
+  if (hit && hit.until > now()) return hit.value;
+  const value = load();
+  map.set(key, { value, until: now() + ttlMs });
+  value.catch(() => {
+    if (map.get(key)?.value === value) map.delete(key);
+  });
+  if (map.size > 10_000) map.delete(map.keys().next().value!);
+  return value;
+}
