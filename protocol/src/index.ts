@@ -12,3 +12,4 @@ export * from "./attestation/index.ts";
 export * from "./content/cid.ts";
 export * from "./registration.ts";
 export * from "./broker-api.ts";
+export * from "./subgraph/client.ts";
