@@ -9,7 +9,7 @@
  */
 import { Quote, verify as dcapVerify, type VerifiedReport } from "@phala/dcap-qvl";
 import { bytesToHex, type Hex } from "viem";
-import { pemToDerList } from "./bytes.ts";
+import { pemToDerList, plainBytes } from "./bytes.ts";
 import { AttestationError, type AttestationErrorCode } from "./errors.ts";
 import { measurementOf48 } from "./binding.ts";
 import type { DcapCollateral, DcapEvidence, TeeVerification } from "./types.ts";
@@ -98,7 +98,7 @@ export function checkDcapCertificateValidity(quote: Uint8Array, collateral: Dcap
     for (const der of ders) {
       let cert: X509Certificate;
       try {
-        cert = new X509Certificate(der);
+        cert = new X509Certificate(plainBytes(der));
       } catch (error) {
         throw new AttestationError("MALFORMED_EVIDENCE", `bad certificate in DCAP chain: ${(error as Error).message}`, { cause: error });
       }

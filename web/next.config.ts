@@ -1,0 +1,19 @@
+import type { NextConfig } from "next";
+
+const nextConfig: NextConfig = {
+  reactStrictMode: true,
+  poweredByHeader: false,
+  // Source maps of the browser bundles, for bundle analysis only (AGENTRY_WEB_SOURCE_MAPS=1 next build).
+  productionBrowserSourceMaps: process.env.AGENTRY_WEB_SOURCE_MAPS === "1",
+  // @agentry/protocol ships TypeScript sources (with .ts import specifiers), not built JavaScript.
+  transpilePackages: ["@agentry/protocol"],
+  // wagmi's Base connector reaches these through @base-org/account; bundling them for the server
+  // fails on their optional @x402/* imports, and the server never runs them anyway.
+  serverExternalPackages: ["@base-org/account", "@coinbase/cdp-sdk"],
+  turbopack: {
+    // See lib/ens-unavailable.ts: keeps ENS normalization tables out of the wallet pages.
+    resolveAlias: { "@adraffy/ens-normalize": { browser: "./lib/ens-unavailable.ts" } },
+  },
+};
+
+export default nextConfig;
