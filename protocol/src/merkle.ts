@@ -66,3 +66,16 @@ export function verifyMerkleProof(receiptDigest: Hex, index: number, proof: read
   }
   return i === 0 && node.toLowerCase() === root.toLowerCase();
 }
+
+/** The digest standing for a call the redeeming worker did not serve (another worker of the agent did). */
+export const FOREIGN_CALL_DIGEST: Hex = `0x${"0".repeat(64)}`;
+
+/**
+ * The leaves' receipt digests for a redemption up to call `calls`, from the receipts a worker holds
+ * ([call index, digest] pairs): calls it did not serve get FOREIGN_CALL_DIGEST. With one worker per
+ * agreement (the broker keeps it so) every call is its own and this is simply the list of digests.
+ */
+export function receiptLeaves(held: ReadonlyArray<readonly [number, string]>, calls: number): Hex[] {
+  const byCall = new Map(held.map(([index, digest]) => [index, digest as Hex]));
+  return Array.from({ length: calls }, (_, i) => byCall.get(i + 1) ?? FOREIGN_CALL_DIGEST);
+}

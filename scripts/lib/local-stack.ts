@@ -13,7 +13,7 @@ import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import {
-  agentRegistryAbi, agreementEscrowAbi, deployments, encodeVoucher, requestHash, signVoucher, VOUCHER_META_KEY,
+  agentRegistryAbi, agreementEscrowAbi, deployments, encodeVoucher, requestHash, signVoucher, VOUCHER_META_KEY, workerRegistryAbi,
 } from "../../protocol/src/index.ts";
 import { startChain, freePort, type LocalChain } from "./chain.ts";
 import { ARTIFACTS_DIR, LOCAL_STATE_DIR, ROOT } from "./paths.ts";
@@ -206,6 +206,36 @@ export async function paidCall(
     requestHash: requestHash({ agentId: agreement.agentId, toolName: tool, arguments: overrides.requestArgs ?? args }),
   });
   return client.callTool({ name: tool, arguments: args, _meta: { [VOUCHER_META_KEY]: encodeVoucher(voucher) } });
+}
+
+/**
+ * Makes a registered worker eligible for an agent, as the three parties would: the registry owner
+ * (the deployer) approves itself as a validator and validates the worker's registered measurement;
+ * the agent's owner approves the worker and pins that measurement.
+ */
+export async function makeEligible(stack: Stack, agentId: bigint, agentOwner: PrivateKeyAccount, worker: Address): Promise<void> {
+  const registry = local.WorkerRegistry.address;
+  const registered = await stack.publicClient.readContract({ address: registry, abi: workerRegistryAbi, functionName: "getWorker", args: [worker] });
+  const send = async (account: PrivateKeyAccount, functionName: "setValidator" | "validateWorker" | "setWorkerApproval" | "setMeasurementPinned", args: readonly unknown[]) => {
+    const hash = await stack.wallet(account).writeContract({ address: registry, abi: workerRegistryAbi, functionName, args: args as never, account, chain: null });
+    const receipt = await stack.publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== "success") throw new Error(`${functionName} reverted`);
+  };
+  await send(stack.deployer, "setValidator", [stack.deployer.address, true]);
+  await send(stack.deployer, "validateWorker", [worker, registered.measurement, registered.expiresAt]);
+  await send(agentOwner, "setWorkerApproval", [agentId, worker, true]);
+  await send(agentOwner, "setMeasurementPinned", [agentId, registered.measurement, true]);
+}
+
+/** Waits until `logs()` matches `pattern` (a process's output), failing with the logs after `timeoutMs`. */
+export async function waitForLog(logs: () => string, pattern: RegExp, timeoutMs = 30_000): Promise<RegExpExecArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = pattern.exec(logs());
+    if (match) return match;
+    if (Date.now() > deadline) throw new Error(`no output matching ${pattern} within ${timeoutMs} ms:\n${logs()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 export { local as localContracts };

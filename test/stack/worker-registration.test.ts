@@ -13,15 +13,7 @@ import type { Address } from "viem";
 import { cidFromUri, decodeEvidence, DEV_MEASUREMENT, TeeType, verifyAttestation, workerRegistryAbi } from "../../protocol/src/index.ts";
 import { openContentStore } from "../../protocol/src/content/store.ts";
 import { ROOT } from "../../scripts/lib/paths.ts";
-import { DEV_KEYS, localContracts, startStack, startWorker, type Stack } from "../support/stack.ts";
-
-async function waitForLog(logs: () => string, pattern: RegExp, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(logs())) {
-    if (Date.now() > deadline) assert.fail(`no log line matching ${pattern}:\n${logs()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { DEV_KEYS, localContracts, startStack, startWorker, waitForLog, type Stack } from "../support/stack.ts";
 
 interface CliResult {
   code: number;

@@ -98,7 +98,7 @@ describe("worker node on the real stack", { timeout: 600_000 }, () => {
     assert.equal(malformed.code, AgentryRpcError.VOUCHER_MALFORMED);
     assert.match(malformed.message, /agreementId/);
 
-    const wrongIndex = await rpcCode(paidCall(client, agreement, 2n, tool, args));
+    const wrongIndex = await rpcCode(paidCall(client, agreement, 0n, tool, args));
     assert.equal(wrongIndex.code, AgentryRpcError.WRONG_CALL_INDEX);
     assert.equal(wrongIndex.data.expectedCalls, "1");
 

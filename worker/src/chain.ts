@@ -20,11 +20,15 @@ export class ChainView {
   /** Chain time minus wall-clock time, in seconds (block timestamps can run ahead or behind). */
   private clock: { at: number; offsetS: Promise<number> } | undefined;
 
-  constructor(
-    readonly client: PublicClient,
-    readonly escrow: Address,
-    private readonly cacheMs: number,
-  ) {}
+  readonly client: PublicClient;
+  readonly escrow: Address;
+  private readonly cacheMs: number;
+
+  constructor(client: PublicClient, escrow: Address, cacheMs: number) {
+    this.client = client;
+    this.escrow = escrow;
+    this.cacheMs = cacheMs;
+  }
 
   /** The agreement, or null when the id is unknown. `fresh` bypasses the cache. */
   agreement(id: bigint, options: { fresh?: boolean } = {}): Promise<AgreementState | null> {

@@ -6,6 +6,7 @@
  * is not consumed.
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import {
@@ -54,8 +55,19 @@ function rpcError(code: number, message: string, data: Record<string, unknown>):
   return new McpError(code, message, data);
 }
 
+/**
+ * The SDK builds a JSON Schema validator (a whole Ajv instance) for every Server unless given one;
+ * it only serves elicitation, which this server never requests. One shared instance keeps the
+ * per-request Server cheap (microseconds instead of a third of a millisecond, and no garbage).
+ */
+let sharedValidator: AjvJsonSchemaValidator | undefined;
+
 export function createMcpServer(deps: McpDeps): Server {
-  const server = new Server({ name: "agentry-worker", version: "0.1.0" }, { capabilities: { tools: { listChanged: false } } });
+  sharedValidator ??= new AjvJsonSchemaValidator();
+  const server = new Server(
+    { name: "agentry-worker", version: "0.1.0" },
+    { capabilities: { tools: { listChanged: false } }, jsonSchemaValidator: sharedValidator },
+  );
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...builtinToolList(), ...deps.upstreams.tools()] }));
   server.setRequestHandler(CallToolRequestSchema, (request) => handleCall(deps, request.params));
   return server;

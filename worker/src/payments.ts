@@ -1,7 +1,7 @@
 /**
  * The meter: decides whether a voucher pays for the call it comes with, before the tool runs.
  * Rules, in order (docs/PROTOCOL.md): the agreement exists, is open, unexpired and for an agent
- * this worker serves; the voucher is for this request; `calls` is exactly the next index; within
+ * this worker serves; the voucher is for this request; `calls` is past every call served or redeemed; within
  * maxCalls and the deposit; `amount = calls × price`; signed (canonically) by the client or the
  * current session key. State that may have moved on (top-ups, key changes) is re-read from the
  * chain before a rejection.
@@ -13,12 +13,12 @@ import { recoverSigner, type Eip712Hasher } from "./crypto.ts";
 import { KeyedLock } from "./lock.ts";
 
 export class PaymentError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-    readonly data: Record<string, unknown> = {},
-  ) {
+  readonly code: number;
+  readonly data: Record<string, unknown>;
+  constructor(code: number, message: string, data: Record<string, unknown> = {}) {
     super(message);
+    this.code = code;
+    this.data = data;
     this.name = "PaymentError";
   }
 }
@@ -39,13 +39,14 @@ export class PaymentMeter {
   private readonly lock = new KeyedLock();
   /** Highest served (persisted) call index per agreement. */
   private readonly served: Map<string, bigint>;
+  private readonly chain: ChainView;
+  private readonly hasher: Eip712Hasher;
+  private readonly agents: ReadonlySet<bigint> | undefined;
 
-  constructor(
-    private readonly chain: ChainView,
-    private readonly hasher: Eip712Hasher,
-    private readonly agents: ReadonlySet<bigint> | undefined,
-    served: Map<string, number>,
-  ) {
+  constructor(chain: ChainView, hasher: Eip712Hasher, agents: ReadonlySet<bigint> | undefined, served: Map<string, number>) {
+    this.chain = chain;
+    this.hasher = hasher;
+    this.agents = agents;
     this.served = new Map([...served].map(([k, v]) => [k, BigInt(v)]));
   }
 
@@ -68,24 +69,28 @@ export class PaymentMeter {
     try {
       const served = this.lastServed(id);
       const next = (served > agreement.redeemedCalls ? served : agreement.redeemedCalls) + 1n;
-      if (voucher.calls !== next) {
-        throw new PaymentError(AgentryRpcError.WRONG_CALL_INDEX, `voucher is for call ${voucher.calls}, but the next call of agreement ${id} is ${next}`, {
+      // `calls` may be past `next`: the calls between were served by another worker of the agent
+      // (the broker fails over with the same voucher). Vouchers are cumulative, so accepting a
+      // higher index never charges a call twice; a lower one would replay a served call.
+      const calls = voucher.calls;
+      if (calls < next) {
+        throw new PaymentError(AgentryRpcError.WRONG_CALL_INDEX, `voucher is for call ${calls}, but agreement ${id} is past it: the next call is ${next}`, {
           reason: "WRONG_CALL_INDEX",
           expectedCalls: next.toString(),
         });
       }
-      if (next > agreement.maxCalls) throw unusable(`agreement ${id} has used all of its ${agreement.maxCalls} calls`);
-      if (next > agreement.fundedCalls) {
+      if (calls > agreement.maxCalls) throw unusable(`agreement ${id} allows ${agreement.maxCalls} calls; this voucher is for call ${calls}`);
+      if (calls > agreement.fundedCalls) {
         agreement = await this.usableAgreement(id, true);
-        if (next > agreement.fundedCalls) {
-          throw unusable(`the deposit of agreement ${id} covers ${agreement.fundedCalls} calls; top it up to make call ${next}`, {
+        if (calls > agreement.fundedCalls) {
+          throw unusable(`the deposit of agreement ${id} covers ${agreement.fundedCalls} calls; top it up to make call ${calls}`, {
             fundedCalls: agreement.fundedCalls.toString(),
           });
         }
       }
-      const due = next * agreement.price;
+      const due = calls * agreement.price;
       if (voucher.amount !== due) {
-        throw new PaymentError(AgentryRpcError.WRONG_AMOUNT, `voucher amount is ${voucher.amount}; call ${next} at ${agreement.price} per call requires ${due}`, {
+        throw new PaymentError(AgentryRpcError.WRONG_AMOUNT, `voucher amount is ${voucher.amount}; call ${calls} at ${agreement.price} per call requires ${due}`, {
           reason: "WRONG_AMOUNT",
           expectedAmount: due.toString(),
         });

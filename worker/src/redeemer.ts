@@ -6,7 +6,7 @@
  * voucher is never submitted when the chain already has it (the contract would refuse it anyway).
  */
 import type { Account, Chain, Hex, PublicClient, Transport, WalletClient } from "viem";
-import { agreementEscrowAbi, merkleRoot, parseVoucher } from "@agentry/protocol";
+import { agreementEscrowAbi, merkleRoot, parseVoucher, receiptLeaves } from "@agentry/protocol";
 import type { ChainView } from "./chain.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
@@ -30,16 +30,30 @@ export class Redeemer {
   private readonly tracked = new Map<string, Tracked>();
   private timer: NodeJS.Timeout | undefined;
   private chainTail: Promise<unknown> = Promise.resolve();
+  private readonly store: CallStore;
+  private readonly chain: ChainView;
+  private readonly publicClient: PublicClient;
+  private readonly wallet: WalletClient<Transport, Chain | undefined, Account>;
+  private readonly log: Logger;
+  private readonly metrics: Metrics;
+  private readonly options: RedeemerOptions;
 
   constructor(
-    private readonly store: CallStore,
-    private readonly chain: ChainView,
-    private readonly publicClient: PublicClient,
-    private readonly wallet: WalletClient<Transport, Chain | undefined, Account>,
-    private readonly log: Logger,
-    private readonly metrics: Metrics,
-    private readonly options: RedeemerOptions,
+    store: CallStore,
+    chain: ChainView,
+    publicClient: PublicClient,
+    wallet: WalletClient<Transport, Chain | undefined, Account>,
+    log: Logger,
+    metrics: Metrics,
+    options: RedeemerOptions,
   ) {
+    this.store = store;
+    this.chain = chain;
+    this.publicClient = publicClient;
+    this.wallet = wallet;
+    this.log = log;
+    this.metrics = metrics;
+    this.options = options;
     metrics.gauge("agentry_worker_vouchers_awaiting_redemption", "served calls not yet redeemed on-chain", () => this.awaiting());
   }
 
@@ -125,7 +139,7 @@ export class Redeemer {
     const row = await this.store.call(agreementId, calls);
     if (!row) throw new Error(`no stored voucher for call ${calls}`);
     const voucher = parseVoucher(row.voucher);
-    const root = merkleRoot((await this.store.receiptDigests(agreementId, calls)) as Hex[]);
+    const root = merkleRoot(receiptLeaves(await this.store.receiptDigests(agreementId, calls), calls));
     const hash = await this.wallet.writeContract({
       address: this.chain.escrow,
       abi: agreementEscrowAbi,

@@ -101,7 +101,8 @@ export class CallStore {
     return new Map(rows.map((r) => [r.agreementId, r.calls]));
   }
 
-  receiptDigests(agreementId: bigint, upTo: number): Promise<string[]> {
+  /** [call index, receipt digest] of the calls this worker served, up to `upTo`, in call order. */
+  receiptDigests(agreementId: bigint, upTo: number): Promise<Array<[number, string]>> {
     return this.request("receiptDigests", [agreementId.toString(), upTo]);
   }
 

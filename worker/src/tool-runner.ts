@@ -16,11 +16,10 @@ export interface ToolResult {
 }
 
 export class ToolRunError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-  ) {
+  readonly code: number;
+  constructor(code: number, message: string) {
     super(message);
+    this.code = code;
     this.name = "ToolRunError";
   }
 }
@@ -37,11 +36,10 @@ export class BuiltinToolPool {
   private readonly queue: Job[] = [];
   private nextId = 1;
   private closed = false;
+  private readonly timeoutMs: number;
 
-  constructor(
-    size: number,
-    private readonly timeoutMs: number,
-  ) {
+  constructor(size: number, timeoutMs: number) {
+    this.timeoutMs = timeoutMs;
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
   }
 

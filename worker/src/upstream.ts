@@ -24,11 +24,13 @@ export function splitCommand(line: string): string[] {
 class Upstream {
   private client: Client | null = null;
   tools: Tool[] = [];
+  readonly spec: UpstreamSpec;
+  private readonly log: Logger;
 
-  constructor(
-    readonly spec: UpstreamSpec,
-    private readonly log: Logger,
-  ) {}
+  constructor(spec: UpstreamSpec, log: Logger) {
+    this.spec = spec;
+    this.log = log;
+  }
 
   get label(): string {
     return this.spec.kind === "stdio" ? `stdio:${this.spec.command}` : this.spec.url;
@@ -83,8 +85,10 @@ class Upstream {
 export class UpstreamSet {
   private readonly upstreams: Upstream[];
   private readonly byTool = new Map<string, Upstream>();
+  private readonly log: Logger;
 
-  constructor(specs: UpstreamSpec[], private readonly log: Logger) {
+  constructor(specs: UpstreamSpec[], log: Logger) {
+    this.log = log;
     this.upstreams = specs.map((s) => new Upstream(s, log));
   }
 

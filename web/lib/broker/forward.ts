@@ -73,7 +73,7 @@ const HINT_VOUCHER = "sign a voucher for this agreement's next call at its price
 function classify(error: unknown): Error {
   if (error instanceof McpError) {
     const data = (error.data ?? {}) as Record<string, unknown>;
-    const message = error.message.replace(/^MCP error -?\d+: /, "");
+    const message = error.message.replace(/^(MCP error -?\d+: )+/, "");
     if (error.code === ErrorCode.RequestTimeout) return new WorkerUnavailableError(`the worker did not answer in time: ${message}`, true);
     if (error.code === ErrorCode.ConnectionClosed) return new WorkerUnavailableError(`the worker closed the connection: ${message}`);
     switch (agentryErrorName(error.code)) {
