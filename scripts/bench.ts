@@ -8,3 +8,6 @@ await run(path.join(ROOT, "node_modules", ".bin", "tsx"), ["scripts/bench-gas.ts
 
 step("Worker node (bench:worker)");
 await run(path.join(ROOT, "node_modules", ".bin", "tsx"), ["scripts/bench-worker.ts"], { env: { ...process.env, CI: "true" } });
+
+step("Broker (bench:broker)");
+await run(path.join(ROOT, "node_modules", ".bin", "tsx"), ["scripts/bench-broker.ts"], { env: { ...process.env, CI: "true" } });

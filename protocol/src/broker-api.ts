@@ -6,7 +6,7 @@
 import { z } from "zod";
 import type { Address } from "viem";
 import { voucherWireSchema, encodeVoucher, type SignedVoucher } from "./voucher.ts";
-import { receiptWireSchema, parseReceipt, verifyReceipt, type SignedReceipt } from "./receipt.ts";
+import { receiptWireSchema, verifyReceipt, type SignedReceipt } from "./receipt.ts";
 import { requestHash } from "./request.ts";
 import { uint256Schema, addressSchema } from "./wire.ts";
 import type { EscrowRef } from "./signing.ts";
@@ -123,7 +123,7 @@ export async function invokeThroughBroker(
   }
   const parsed = invokeResponseSchema.safeParse(body);
   if (!parsed.success) throw new BrokerError("BAD_RECEIPT", "the broker's answer is not an invoke response", "check the broker URL; retry");
-  const receipt = parseReceipt(parsed.data.receipt);
+  const receipt: SignedReceipt = parsed.data.receipt;
   await verifyReceipt(ref, receipt, {
     agreementId: call.voucher.agreementId,
     calls: call.voucher.calls,

@@ -22,6 +22,10 @@ export interface WebEnv {
   AGENTRY_SUBGRAPH_URL?: string;
   AGENTRY_WALLETCONNECT_PROJECT_ID?: string;
   AGENTRY_NETWORK_NAME?: string;
+  /** The embedded content store (POST /api/ipfs, GET /ipfs/<cid>, worker evidence for the broker). */
+  AGENTRY_CONTENT_DIR?: string;
+  IPFS_API_URL?: string;
+  AGENTRY_BROKER_CALL_TIMEOUT_MS?: string;
 }
 
 export async function buildWeb(): Promise<void> {
