@@ -15,7 +15,7 @@ import type { EntityData } from "./entity-values.ts";
 import { BigDecimalScalar, BigIntScalar, BytesScalar, Int8Scalar, TimestampScalar } from "./graphql-scalars.ts";
 import { collectionField, singleField } from "./naming.ts";
 import type { EntityField, EntityType, SubgraphSchema } from "./schema.ts";
-import { compileFilter, compileOrder, SqlParams, suffixesFor, type FilterContext, type FilterKey } from "./sql-query.ts";
+import { compileFilter, compileOrder, filterScalar, SqlParams, suffixesFor, type FilterContext, type FilterKey } from "./sql-query.ts";
 
 export const MAX_FIRST = 1000;
 const DEFAULT_FIRST = 100;
@@ -64,8 +64,7 @@ export function buildApi(schema: SubgraphSchema): GraphQLSchema {
 
   const scalarOf = (field: EntityField): GraphQLScalarType | GraphQLEnumType => {
     if (field.type.kind === "enum") return enums.get(field.type.name)!;
-    const name = field.type.kind === "entity" ? (field.type.scalar === "Bytes" ? "Bytes" : field.type.scalar === "Int8" ? "Int8" : "String") : field.type.name;
-    return scalars[name as keyof typeof scalars];
+    return scalars[filterScalar(field) as keyof typeof scalars];
   };
 
   for (const entity of schema.entities.values()) {
@@ -101,11 +100,12 @@ export function buildApi(schema: SubgraphSchema): GraphQLSchema {
   }
 
   for (const entity of schema.entities.values()) {
+    // every field, plus `reference__field` for the scalar fields of single (even derived) references
     const values: Record<string, { value: string }> = {};
     for (const field of entity.fields) {
       values[field.name] = { value: field.name };
-      if (field.type.kind === "entity" && !field.type.list && !field.derivedFrom) {
-        for (const child of schema.entities.get(field.type.name)!.stored) {
+      if (field.type.kind === "entity" && !field.type.list) {
+        for (const child of schema.entities.get(field.type.name)!.fields) {
           if (!child.type.list && child.type.kind !== "entity") values[`${field.name}__${child.name}`] = { value: `${field.name}__${child.name}` };
         }
       }
@@ -222,10 +222,9 @@ export function buildApi(schema: SubgraphSchema): GraphQLSchema {
   const common = { block: { type: blockHeight, description: "The block at which the query should be executed." }, subgraphError: { type: new GraphQLNonNull(errorPolicy), defaultValue: "deny" } };
   for (const entity of schema.entities.values()) {
     const object = objects.get(entity.name)!;
-    const idType = entity.idType === "Bytes" ? BytesScalar : entity.idType === "Int8" ? Int8Scalar : GraphQLID;
     queryFields[singleField(entity.name)] = {
       type: object,
-      args: { id: { type: new GraphQLNonNull(idType) }, ...common },
+      args: { id: { type: new GraphQLNonNull(GraphQLID) }, ...common },
       resolve: (_root, args: { id: string; block?: CollectionArgs["block"] }, ctx) => {
         checkBlock(ctx, args.block);
         return byId(ctx, entity, args.id);

@@ -23,16 +23,39 @@ export type FilterKey =
   | { kind: "or" }
   | { kind: "change_block" };
 
-/** The suffixes graph-node generates for a field, by its type. */
+/**
+ * The GraphQL type a field is filtered with, as graph-node's api.rs decides: references by the
+ * referenced id as a String (Int for Int8 ids), whatever the id's stored type.
+ */
+export function filterScalar(field: EntityField): string {
+  if (field.type.kind === "entity") return field.type.scalar === "Int8" ? "Int" : "String";
+  if (field.type.kind === "enum") return field.type.name;
+  return field.type.name;
+}
+
+/** The suffixes graph-node generates for a field (api.rs `field_filter_ops`). */
 export function suffixesFor(field: EntityField): string[] {
   const type = field.type;
   if (field.derivedFrom) return [];
   if (type.list) return [...EQUALITY, ...LIST_MATCH];
-  if (type.kind === "enum" || type.scalar === "Boolean") return [...EQUALITY, ...MEMBERSHIP];
-  if (field.name === "id" && type.scalar !== "Bytes") return [...EQUALITY, ...COMPARISON, ...MEMBERSHIP];
-  if (type.scalar === "String" || type.scalar === "ID") return [...EQUALITY, ...COMPARISON, ...MEMBERSHIP, ...STRING_MATCH];
-  if (type.scalar === "Bytes") return [...EQUALITY, ...COMPARISON, ...MEMBERSHIP, "_contains", "_not_contains"];
-  return [...EQUALITY, ...COMPARISON, ...MEMBERSHIP];
+  if (type.kind === "enum") return [...EQUALITY, ...MEMBERSHIP];
+  switch (filterScalar(field)) {
+    case "Boolean":
+      return [...EQUALITY, ...MEMBERSHIP];
+    case "Bytes":
+      return [...EQUALITY, ...COMPARISON, ...MEMBERSHIP, "_contains", "_not_contains"];
+    case "String":
+      return [...EQUALITY, ...COMPARISON, ...MEMBERSHIP, ...STRING_MATCH];
+    case "ID":
+    case "BigInt":
+    case "BigDecimal":
+    case "Int":
+    case "Int8":
+    case "Timestamp":
+      return [...EQUALITY, ...COMPARISON, ...MEMBERSHIP];
+    default:
+      return EQUALITY;
+  }
 }
 
 export class SqlParams {
@@ -40,9 +63,10 @@ export class SqlParams {
 
   /** A parameter converted to the field's column type. */
   add(field: EntityField, value: unknown, asList = field.type.list): string {
-    this.values.push(asList ? (value as unknown[]).map(wire) : wire(value));
-    const ref = `$${this.values.length}`;
     const scalar = field.type.scalar;
+    const convert = scalar === "Bytes" ? (v: unknown) => hexBody(field, v) : (v: unknown) => v;
+    this.values.push(asList ? (value as unknown[]).map(convert) : convert(value));
+    const ref = `$${this.values.length}`;
     if (scalar === "Bytes") return asList ? `ARRAY(SELECT decode(x, 'hex') FROM unnest(${ref}::text[]) x)` : `decode(${ref}::text, 'hex')`;
     const cast = { BigInt: "numeric", BigDecimal: "numeric", Int: "integer", Int8: "bigint", Timestamp: "bigint", Boolean: "boolean" }[scalar as string] ?? "text";
     return `${ref}::${cast}${asList ? "[]" : ""}`;
@@ -54,10 +78,12 @@ export class SqlParams {
   }
 }
 
-/** GraphQL input values in the form the SQL parameters take (Bytes without 0x). */
-function wire(value: unknown): unknown {
-  if (typeof value === "string" && /^0x([0-9a-f]{2})*$/.test(value)) return value.slice(2);
-  return value;
+/** A Bytes value (or a Bytes id given as a String) as the hex digits decode() takes. */
+function hexBody(field: EntityField, value: unknown): string {
+  if (typeof value !== "string" || !/^0x([0-9a-fA-F]{2})*$/.test(value)) {
+    throw new GraphQLError(`${field.name}: ${JSON.stringify(value)} is not 0x-prefixed hex with an even number of digits`);
+  }
+  return value.slice(2).toLowerCase();
 }
 
 const likeEscape = (ref: string) => `replace(replace(replace(${ref}, '\\', '\\\\'), '%', '\\%'), '_', '\\_')`;
@@ -75,6 +101,8 @@ function predicate(column: string, field: EntityField, op: string, value: unknow
     case "_gte":
     case "_lte": {
       const sign = { _gt: ">", _lt: "<", _gte: ">=", _lte: "<=" }[op];
+      // a Bytes id filtered as a String compares as its hex text, like the String it is given as
+      if (field.type.kind === "entity" && field.type.scalar === "Bytes") return `('0x' || encode(${column}, 'hex')) ${sign} ${params.raw(String(value).toLowerCase(), "text")}`;
       return `${column} ${sign} ${params.add(field, value)}`;
     }
     case "_in":
@@ -92,10 +120,11 @@ function predicate(column: string, field: EntityField, op: string, value: unknow
       : `${column} @> ${params.add(field, list)}`;
     return op.startsWith("_not") ? `NOT coalesce(${test}, false)` : `coalesce(${test}, false)`;
   }
-  if (field.type.scalar === "Bytes") {
+  if (field.type.kind === "scalar" && field.type.scalar === "Bytes") {
     const test = `position(${params.add(field, value)} in ${column}) > 0`;
     return op === "_not_contains" ? `NOT (${test})` : test;
   }
+  if (field.type.scalar === "Bytes") column = `('0x' || encode(${column}, 'hex'))`;
   const nocase = op.endsWith("_nocase");
   const base = op.replace(/^_not/, "").replace(/_nocase$/, "");
   const ref = likeEscape(params.raw(value, "text"));
@@ -158,7 +187,10 @@ export function compileOrder(entity: EntityType, orderBy: string | undefined, di
   if (childName !== undefined) {
     const target = schema.entities.get(field.type.name)!;
     const child = target.fieldsByName.get(childName)!;
-    expression = `(SELECT o.${quote(child.name)} FROM ${table(target)} o WHERE o.id = ${alias}.${quote(field.name)} ORDER BY o.${REGION_COLUMN} LIMIT 1)`;
+    const link = field.derivedFrom ? `o.${quote(field.derivedFrom)} = ${alias}.id` : `o.id = ${alias}.${quote(field.name)}`;
+    expression = `(SELECT o.${quote(child.name)} FROM ${table(target)} o WHERE ${link} ORDER BY o.${REGION_COLUMN} LIMIT 1)`;
+  } else if (field.derivedFrom) {
+    throw new GraphQLError(`${entity.name}.${field.name} is derived: order by one of its fields (${field.name}__<field>) instead`);
   }
   return `${expression} ${dir}, ${alias}.id ${dir}, ${alias}.${REGION_COLUMN}`;
 }

@@ -58,3 +58,16 @@ export async function buildMiniSubgraph(): Promise<string> {
   await exec(graph, ["build", "subgraph.yaml"], { cwd: MINI_DIR, env });
   return MINI_MANIFEST;
 }
+
+/** POSTs a GraphQL query; returns the parsed response body. */
+export async function gql<T = Record<string, unknown>>(url: string, query: string, variables?: Record<string, unknown>): Promise<{ data?: T; errors?: { message: string }[] }> {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
+  return (await res.json()) as { data?: T; errors?: { message: string }[] };
+}
+
+/** Like gql, but fails on GraphQL errors and returns `data`. */
+export async function gqlData<T = Record<string, unknown>>(url: string, query: string, variables?: Record<string, unknown>): Promise<T> {
+  const body = await gql<T>(url, query, variables);
+  if (body.errors?.length || !body.data) throw new Error(`GraphQL errors for ${query}: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
