@@ -16,7 +16,6 @@ import { CallStore } from "./store.ts";
 import { BuiltinToolPool } from "./tool-runner.ts";
 import { builtinTools } from "./tools/index.ts";
 import { UpstreamSet } from "./upstream.ts";
-import { debugThreads } from "../../.agentry/prof/memdebug.ts";
 
 export interface RunningWorker {
   url: string;
@@ -63,7 +62,6 @@ export async function serve(config: WorkerConfig, log: Logger): Promise<RunningW
     marginS: config.redeemMarginS,
     graceS: CLOSE_GRACE_S,
   });
-  debugThreads.push({ name: "store", w: () => (store as any).thread }, { name: "tool", w: () => (pool as any).slots[0].thread });
   await redeemer.recover(served);
   redeemer.start();
 
