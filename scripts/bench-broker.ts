@@ -14,7 +14,7 @@ import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { encodeVoucher, requestHash, VOUCHER_META_KEY } from "../protocol/src/index.ts";
-import { Eip712Hasher, NativeSigner } from "../worker/src/crypto.ts";
+import { Eip712Hasher, NativeSigner } from "../protocol/src/native-crypto.ts";
 import { writeBenchmarkSection } from "./lib/benchmarks.ts";
 import { createPricedAgent, DEV_KEYS, localContracts, makeEligible, openAgreement, startStack, startWorker, waitForLog, type Agreement } from "./lib/local-stack.ts";
 import { LOCAL_STATE_DIR } from "./lib/paths.ts";
@@ -66,7 +66,11 @@ try {
 
   // One agreement per client per side, so each side's call indexes run independently.
   const perClient = ROUNDS * (THROUGHPUT_CALLS / CLIENTS) + ROUNDS * LATENCY_CALLS + 20;
-  const open = async () => Promise.all(Array.from({ length: CLIENTS }, () => openAgreement(stack, agentId, PRICE, { calls: perClient })));
+  const open = async () => {
+    const opened: Agreement[] = [];
+    for (let c = 0; c < CLIENTS; c++) opened.push(await openAgreement(stack, agentId, PRICE, { calls: perClient })); // one funder: sequential nonces
+    return opened;
+  };
   const direct = await open();
   const brokered = await open();
   console.log(`Pre-signing ${2 * CLIENTS * perClient} vouchers...`);

@@ -15,7 +15,7 @@ import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { encodeVoucher, requestHash, VOUCHER_META_KEY } from "../protocol/src/index.ts";
-import { Eip712Hasher, NativeSigner } from "../worker/src/crypto.ts";
+import { Eip712Hasher, NativeSigner } from "../protocol/src/native-crypto.ts";
 import { freePort } from "./lib/chain.ts";
 import { writeBenchmarkSection } from "./lib/benchmarks.ts";
 import { createPricedAgent, localContracts, openAgreement, startStack, startWorker, type Agreement } from "./lib/local-stack.ts";

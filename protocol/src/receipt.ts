@@ -85,7 +85,20 @@ export interface ReceiptExpectations {
 
 /** Verifies a receipt: signed by the registered worker key, for this call, this request and result. */
 export async function verifyReceipt(ref: EscrowRef, receipt: SignedReceipt, expected: ReceiptExpectations): Promise<void> {
-  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  assertReceiptMatches(receipt, expected);
+  let signer: Address;
+  try {
+    signer = await recoverTypedDataAddress({ ...typedData(ref, receipt), signature: receipt.signature });
+  } catch (cause) {
+    throw new ProtocolError("INVALID_SIGNATURE", "the receipt signature is not a valid ECDSA signature", { cause });
+  }
+  assertReceiptSigner(signer, expected.worker);
+}
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/** The receipt's fields are those expected (everything but the signature). */
+export function assertReceiptMatches(receipt: SignedReceipt, expected: ReceiptExpectations): void {
   if (receipt.agreementId !== expected.agreementId || receipt.calls !== expected.calls) {
     throw new ProtocolError("WRONG_CALL_INDEX", `receipt is for agreement ${receipt.agreementId} call ${receipt.calls}, expected agreement ${expected.agreementId} call ${expected.calls}`);
   }
@@ -98,14 +111,11 @@ export async function verifyReceipt(ref: EscrowRef, receipt: SignedReceipt, expe
   if (!same(receipt.worker, expected.worker)) {
     throw new ProtocolError("WRONG_SIGNER", `receipt names worker ${receipt.worker}, expected the registered key ${expected.worker}`);
   }
-  let signer: Address;
-  try {
-    signer = await recoverTypedDataAddress({ ...typedData(ref, receipt), signature: receipt.signature });
-  } catch (cause) {
-    throw new ProtocolError("INVALID_SIGNATURE", "the receipt signature is not a valid ECDSA signature", { cause });
-  }
-  if (!same(signer, expected.worker)) {
-    throw new ProtocolError("WRONG_SIGNER", `receipt is signed by ${signer}, not by the worker's registered key ${expected.worker}`);
+}
+
+export function assertReceiptSigner(signer: Address, worker: Address): void {
+  if (!same(signer, worker)) {
+    throw new ProtocolError("WRONG_SIGNER", `receipt is signed by ${signer}, not by the worker's registered key ${worker}`);
   }
 }
 

@@ -14,7 +14,7 @@ import {
   type SignedVoucher,
 } from "@agentry/protocol";
 import { builtinTools } from "./tools/index.ts";
-import type { Eip712Hasher, NativeSigner } from "./crypto.ts";
+import type { Eip712Hasher, NativeSigner } from "@agentry/protocol/native-crypto";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import { PaymentError, type PaymentMeter } from "./payments.ts";

@@ -9,7 +9,7 @@
 import type { Address } from "viem";
 import { AgentryRpcError, isProtocolError, requestHash, type SignedVoucher } from "@agentry/protocol";
 import type { AgreementState, ChainView } from "./chain.ts";
-import { recoverSigner, type Eip712Hasher } from "./crypto.ts";
+import { recoverSigner, type Eip712Hasher } from "@agentry/protocol/native-crypto";
 import { KeyedLock } from "./lock.ts";
 
 export class PaymentError extends Error {

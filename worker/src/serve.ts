@@ -4,7 +4,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { getDeployment } from "@agentry/protocol";
 import { ChainView } from "./chain.ts";
 import type { WorkerConfig } from "./config.ts";
-import { Eip712Hasher, NativeSigner } from "./crypto.ts";
+import { Eip712Hasher, NativeSigner } from "@agentry/protocol/native-crypto";
 import { createHttpServer } from "./http.ts";
 import { resolveIdentity } from "./identity.ts";
 import type { Logger } from "./log.ts";

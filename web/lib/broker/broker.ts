@@ -13,8 +13,9 @@
 import { getAddress, zeroAddress, type Address, type PublicClient } from "viem";
 import {
   agentRegistryAbi, agreementEscrowAbi, BrokerError, encodeReceipt, getDeployment, invokeRequestSchema, parseReceipt,
-  RECEIPT_META_KEY, requestHash, verifyReceipt, isProtocolError, type EscrowRef, type InvokeResponse,
+  RECEIPT_META_KEY, requestHash, isProtocolError, type EscrowRef, type InvokeResponse,
 } from "@agentry/protocol";
+import { Eip712Hasher, verifyReceiptNative } from "@agentry/protocol/native-crypto";
 import { WorkerClients, WorkerUnavailableError } from "./forward.ts";
 import { MemoryRateLimiter, type RateLimiter } from "./rate-limit.ts";
 import { rankWorkers, WorkerHealth } from "./routing.ts";
@@ -50,6 +51,7 @@ export function createBroker(options: BrokerOptions): Broker {
   const deployment = getDeployment(options.chainId);
   const ref: EscrowRef = { chainId: options.chainId, escrow: deployment.contracts.AgreementEscrow.address };
   const clients = new WorkerClients();
+  const hasher = new Eip712Hasher(ref);
   const now = options.now ?? Date.now;
   const agreements = new Map<string, { value: Promise<AgreementView | null>; until: number }>();
   const agents = new Map<string, Promise<boolean>>();
@@ -136,7 +138,7 @@ export function createBroker(options: BrokerOptions): Broker {
       const { _meta, ...plain } = result;
       try {
         const receipt = parseReceipt(_meta?.[RECEIPT_META_KEY]);
-        await verifyReceipt(ref, receipt, { worker: worker.address, requestHash: expectedRequest, calls: voucher.calls, agreementId: voucher.agreementId, result: plain });
+        verifyReceiptNative(hasher, receipt, { worker: worker.address, requestHash: expectedRequest, calls: voucher.calls, agreementId: voucher.agreementId, result: plain });
         options.health.succeeded(worker.address);
         return { result: plain as InvokeResponse["result"], receipt: encodeReceipt(receipt), worker: { address: worker.address, endpoint: worker.endpoint } };
       } catch (error) {

@@ -10,7 +10,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import {
   escrowDomain, isProtocolError, receiptDigest, receiptTypes, signVoucher, voucherDigest,
 } from "../../protocol/src/index.ts";
-import { Eip712Hasher, NativeSigner, recoverSigner } from "../../worker/src/crypto.ts";
+import { Eip712Hasher, NativeSigner, recoverSigner } from "../../protocol/src/native-crypto.ts";
 
 const hex32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => `0x${Buffer.from(b).toString("hex")}` as Hex);
 const address = fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => `0x${Buffer.from(b).toString("hex")}` as Address);
