@@ -97,6 +97,9 @@ async function main() {
 
   step("Broker tests (real stack: workers registered on-chain, failover, forged receipts, bad evidence, every error code)");
   await run(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", "test/broker/*.test.ts"], { env });
+
+  step("CLI tests (agentry as processes: subgraph runner, worker, the Next.js broker, MCP over stdio with the SDK and the MCP Inspector)");
+  await run(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", "test/cli/*.test.ts"], { env });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
