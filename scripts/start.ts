@@ -9,6 +9,7 @@ import { startChain, type LocalChain } from "./lib/chain.ts";
 import { step } from "./lib/cli.ts";
 import { LOCAL_STATE_DIR } from "./lib/paths.ts";
 import { deploy } from "./deploy.ts";
+import { startIndexer, type LocalIndexer } from "./lib/indexer.ts";
 
 async function main() {
   await mkdir(LOCAL_STATE_DIR, { recursive: true });
@@ -20,10 +21,12 @@ async function main() {
   console.log(`    chain ${chain.chainId} at ${chain.url} (log: ${path.relative(process.cwd(), logFile)})`);
 
   let stopping = false;
+  let indexer: LocalIndexer | undefined;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     console.log("\nStopping the local chain...");
+    await indexer?.stop();
     await chain.stop();
     process.exit(code);
   };
@@ -38,16 +41,21 @@ async function main() {
 
   try {
     const deployment = await deploy({ network: "localhost", rpcUrl: chain.url });
-    printSummary(chain, deployment.contracts);
+    step("Starting the local subgraph runner");
+    const subgraphLog = path.join(LOCAL_STATE_DIR, "subgraph.log");
+    indexer = await startIndexer({ rpcUrl: chain.url, logFile: subgraphLog, port: process.env.AGENTRY_SUBGRAPH_PORT ? Number(process.env.AGENTRY_SUBGRAPH_PORT) : undefined });
+    console.log(`    GraphQL at ${indexer.url} (log: ${path.relative(process.cwd(), subgraphLog)})`);
+    printSummary(chain, deployment.contracts, indexer.url);
   } catch (error) {
     console.error(`\nnpm start failed: ${error instanceof Error ? error.message : String(error)}`);
     await stop(1);
   }
 }
 
-function printSummary(chain: LocalChain, contracts: Record<string, { address: string; startBlock: number }>) {
+function printSummary(chain: LocalChain, contracts: Record<string, { address: string; startBlock: number }>, subgraphUrl: string) {
   console.log("\nAgentry is running locally.\n");
   console.log(`  Chain         ${chain.url}  (chain id ${chain.chainId})`);
+  console.log(`  Subgraph      ${subgraphUrl}`);
   for (const [name, c] of Object.entries(contracts)) {
     console.log(`  ${name.padEnd(20)} ${c.address}`);
   }

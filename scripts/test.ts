@@ -95,6 +95,9 @@ async function main() {
   step("Stack tests (real processes: hardhat node, npm start, deploy, the worker node with MCP clients)");
   await run(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", "test/stack/*.test.ts"], { env });
 
+  step("Subgraph runner tests (the fixture subgraph and Agentry's subgraph on hardhat nodes: entities, GraphQL dialect, restarts, reindexing, indexing errors)");
+  await run(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", "test/subgraph-runner/*.test.ts"], { env });
+
   step("Broker tests (real stack: workers registered on-chain, failover, forged receipts, bad evidence, every error code)");
   await run(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", "test/broker/*.test.ts"], { env });
 

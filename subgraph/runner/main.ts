@@ -29,14 +29,14 @@ Delete the data directory to reindex from scratch; the runner also reindexes by 
 chain is a different one (new genesis) or the subgraph build changed.`;
 
 const options = z.object({
-  rpc: z.string().url("--rpc must be a URL such as http://127.0.0.1:8545").default("http://127.0.0.1:8545"),
+  rpc: z.string().url("expected a URL such as http://127.0.0.1:8545").default("http://127.0.0.1:8545"),
   manifest: z.string().default("subgraph/build/localhost/subgraph.yaml"),
   data: z.string().default(".agentry/subgraph"),
-  port: z.coerce.number().int().min(0).max(65535, "--port must be 0..65535").default(8000),
+  port: z.coerce.number({ error: "expected a port number" }).int().min(0).max(65535, "expected a port number (0..65535)").default(8000),
   host: z.string().default("127.0.0.1"),
-  name: z.string().regex(/^[\w-]+(\/[\w-]+)?$/, "--name may hold letters, digits, - and _ (and one /)").default("agentry"),
+  name: z.string().regex(/^[\w-]+(\/[\w-]+)?$/, "may hold letters, digits, - and _ (and one /)").default("agentry"),
   content: z.string().default(".agentry/ipfs"),
-  "poll-ms": z.coerce.number().int().min(10, "--poll-ms must be at least 10").default(100),
+  "poll-ms": z.coerce.number({ error: "expected milliseconds" }).int().min(10, "must be at least 10").default(100),
 });
 
 function parseArgs(argv: string[]): Record<string, string> {
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     return;
   }
   const parsed = options.safeParse(parseArgs(argv));
-  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join("; "));
+  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; ") + " (see --help)");
   const config = parsed.data;
   const log = textLogger();
   const files = await contentStoreSource(path.resolve(config.content));

@@ -1,12 +1,27 @@
 /**
  * A built mapping (one wasm module per data source or template): compiled once, checked against
- * the host functions the runner provides, then instantiated afresh for every trigger, as
- * graph-node does (the stub runtime never frees memory, and module globals start clean).
+ * the host functions the runner provides, and run with the state of a fresh instance for every
+ * trigger, as graph-node does (the stub runtime never frees memory, and module globals start
+ * clean). Instead of instantiating per trigger, one warm instance is rewound to a snapshot of its
+ * memory and globals taken right after `_start`; a trap discards the instance.
  */
 import { readFileSync } from "node:fs";
 import { AscHeap, type AscExports } from "./asc-heap.ts";
 import { hostFunctions, MappingAbort, type TriggerContext } from "./host.ts";
 import { MappingError } from "./entity-values.ts";
+import { exportMutableGlobals, GLOBAL_EXPORT_PREFIX } from "./wasm-globals.ts";
+
+/** Above this much memory, a new instance is cheaper than resetting the old one per trigger. */
+const MAX_WARM_MEMORY = 8 << 20;
+
+/** A warm instance and the state to rewind it to. */
+interface Warm {
+  exports: MappingExports;
+  memory: Uint8Array;
+  globals: [WebAssembly.Global, number | bigint][];
+  /** How much memory the last trigger left in use (what must be reset). */
+  dirty: number;
+}
 
 export class MappingLoadError extends Error {}
 
@@ -25,10 +40,11 @@ export class Mapping {
   private heap: AscHeap | undefined;
   private trigger: TriggerContext | undefined;
   private readonly imports: WebAssembly.Imports;
+  private warm: Warm | undefined;
 
   constructor(readonly file: string, handlers: readonly string[]) {
     try {
-      this.module = new WebAssembly.Module(readFileSync(file));
+      this.module = new WebAssembly.Module(exportMutableGlobals(readFileSync(file)));
     } catch (error) {
       throw new MappingLoadError(`${file} is not a wasm module: ${String(error)}`);
     }
@@ -57,11 +73,8 @@ export class Mapping {
     }
   }
 
-  /**
-   * Runs `handler` in a fresh instance. `argument` writes the handler's argument (the event, or
-   * a file's bytes) into the new instance's memory.
-   */
-  run(handler: string, trigger: TriggerContext, argument: (heap: AscHeap) => number): void {
+  /** A fresh instance after `_start`, with the snapshot to rewind it to. */
+  private instantiate(): Warm {
     let instance: WebAssembly.Instance;
     try {
       instance = new WebAssembly.Instance(this.module, this.imports);
@@ -70,12 +83,40 @@ export class Mapping {
     }
     const exports = instance.exports as unknown as MappingExports;
     this.heap = new AscHeap(exports, this.classIds);
+    exports._start?.();
+    const globals = Object.entries(instance.exports)
+      .filter(([name]) => name.startsWith(GLOBAL_EXPORT_PREFIX))
+      .map(([, g]) => [g as WebAssembly.Global, (g as WebAssembly.Global).value] as [WebAssembly.Global, number | bigint]);
+    const memory = new Uint8Array(exports.memory.buffer).slice();
+    return { exports, memory, globals, dirty: memory.length };
+  }
+
+  /** Puts the warm instance back into its state right after `_start`. */
+  private rewind(warm: Warm): void {
+    const memory = new Uint8Array(warm.exports.memory.buffer);
+    memory.set(warm.memory);
+    if (warm.dirty > warm.memory.length) memory.fill(0, warm.memory.length, warm.dirty);
+    for (const [global, value] of warm.globals) global.value = value;
+  }
+
+  /**
+   * Runs `handler` with the state of a fresh instance. `argument` writes the handler's argument
+   * (the event, or a file's bytes) into its memory.
+   */
+  run(handler: string, trigger: TriggerContext, argument: (heap: AscHeap) => number): void {
     this.trigger = trigger;
     try {
-      exports._start?.();
+      if (this.warm) this.rewind(this.warm);
+      else this.warm = this.instantiate();
+      const warm = this.warm;
+      this.heap = new AscHeap(warm.exports, this.classIds);
       const pointer = argument(this.heap);
-      (exports[handler] as (ptr: number) => void)(pointer);
+      (warm.exports[handler] as (ptr: number) => void)(pointer);
+      warm.dirty = warm.exports.memory.buffer.byteLength;
+      // memory cannot shrink: after a trigger that grew it a lot, start over with a small instance
+      if (warm.dirty > Math.max(MAX_WARM_MEMORY, 4 * warm.memory.length)) this.warm = undefined;
     } catch (error) {
+      this.warm = undefined; // a trap can leave the instance in any state
       if (error instanceof MappingAbort || error instanceof MappingError) throw new HandlerError(error.message);
       if (error instanceof WebAssembly.RuntimeError) throw new HandlerError(`wasm trap: ${error.message}`);
       throw error;

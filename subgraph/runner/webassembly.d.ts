@@ -25,5 +25,8 @@ declare namespace WebAssembly {
     readonly buffer: ArrayBuffer;
     grow(pages: number): number;
   }
+  class Global {
+    value: number | bigint;
+  }
   class RuntimeError extends Error {}
 }

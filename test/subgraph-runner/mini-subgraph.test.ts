@@ -356,7 +356,7 @@ describe("local subgraph runner: fixture subgraph on a hardhat node", { timeout:
       ['{ things(where: { ratio_gt: "1.2.3" }) { id } }', /BigDecimal/],
       ["{ things(orderBy: colour) { id } }", /Value "colour" does not exist in "Thing_orderBy" enum/],
       ["{ things(orderBy: owner__things) { id } }", /does not exist in "Thing_orderBy" enum/],
-      ["{ thing { id } }", /argument "id" of type "ID!" is required/],
+      ["{ thing { id } }", /Argument "Query.thing\(id:\)" of type "ID!" is required/],
       ["{ things(where: { amount_gt: null }) { id } }", /needs a value, not null/],
       [`{ account(id: "not-hex") { id } }`, /not 0x-prefixed hex/],
       ["{ things(block: { number: 99999999 }) { id } }", /has only indexed up to block number \d+ and data for block number 99999999 is therefore not yet available/],
