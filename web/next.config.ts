@@ -1,6 +1,9 @@
 import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
+  // Tests and benchmarks build into their own directory (scripts/lib/web.ts) so they never replace
+  // the build a running `next start` serves.
+  distDir: process.env.AGENTRY_WEB_DIST_DIR || ".next",
   reactStrictMode: true,
   poweredByHeader: false,
   // Source maps of the browser bundles, for bundle analysis only (AGENTRY_WEB_SOURCE_MAPS=1 next build).

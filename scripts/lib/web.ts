@@ -3,8 +3,8 @@
  * `next start` on a free port with the configuration passed as environment variables.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { createWriteStream, existsSync, statSync } from "node:fs";
+import { readFile, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { freePort } from "./chain.ts";
@@ -13,7 +13,14 @@ import { ROOT } from "./paths.ts";
 
 export const WEB_DIR = path.join(ROOT, "web");
 const NEXT_BIN = path.join(ROOT, "node_modules", ".bin", "next");
-const BUILD_ID_FILE = path.join(WEB_DIR, ".next", "BUILD_ID");
+
+/**
+ * A production build directory inside web/ (next.config.ts reads AGENTRY_WEB_DIST_DIR). Tests and
+ * benchmarks use their own, so building never pulls the files from under a running server.
+ */
+export type DistDir = ".next" | ".next-e2e" | ".next-bench";
+const distEnv = (distDir: DistDir) => ({ AGENTRY_WEB_DIST_DIR: distDir });
+const buildIdFile = (distDir: DistDir) => path.join(WEB_DIR, distDir, "BUILD_ID");
 
 /** Environment of the dApp's server (see web/lib/config.ts for what each variable means). */
 export interface WebEnv {
@@ -28,12 +35,32 @@ export interface WebEnv {
   AGENTRY_BROKER_CALL_TIMEOUT_MS?: string;
 }
 
-export async function buildWeb(): Promise<void> {
-  await run(NEXT_BIN, ["build"], { cwd: WEB_DIR, env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+export async function buildWeb(distDir: DistDir): Promise<void> {
+  await run(NEXT_BIN, ["build"], { cwd: WEB_DIR, env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...distEnv(distDir) } });
 }
 
-export function hasWebBuild(): boolean {
-  return existsSync(BUILD_ID_FILE);
+export function hasWebBuild(distDir: DistDir): boolean {
+  return existsSync(buildIdFile(distDir));
+}
+
+/** What the browser build is made of: a change to any of these makes web/.next stale. */
+const BUILD_INPUTS = ["web/app", "web/components", "web/lib", "web/next.config.ts", "web/package.json", "protocol/src", "protocol/package.json"];
+
+async function newestChange(entry: string): Promise<number> {
+  const info = await stat(entry).catch(() => null);
+  if (!info) return 0;
+  if (!info.isDirectory()) return info.mtimeMs;
+  const children = await readdir(entry);
+  const times = await Promise.all(children.map((child) => newestChange(path.join(entry, child))));
+  return Math.max(info.mtimeMs, ...times);
+}
+
+/** True when there is no production build or a source file changed after it was made. */
+export async function webBuildIsStale(distDir: DistDir): Promise<boolean> {
+  if (!hasWebBuild(distDir)) return true;
+  const built = statSync(buildIdFile(distDir)).mtimeMs;
+  const changed = await Promise.all(BUILD_INPUTS.map((input) => newestChange(path.join(ROOT, input))));
+  return Math.max(...changed) > built;
 }
 
 export interface WebServer {
@@ -43,14 +70,14 @@ export interface WebServer {
 }
 
 /** Starts `next start` (the production build must exist) and resolves once it serves pages. */
-export async function startWeb(env: WebEnv, options: { logFile: string; timeoutMs?: number }): Promise<WebServer> {
-  if (!hasWebBuild()) throw new Error("web/.next has no production build: run `next build` in web/ first.");
+export async function startWeb(env: WebEnv, options: { distDir: DistDir; logFile: string; timeoutMs?: number }): Promise<WebServer> {
+  if (!hasWebBuild(options.distDir)) throw new Error(`web/${options.distDir} has no production build: build it first (buildWeb).`);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const log = createWriteStream(options.logFile, { flags: "a" });
   const child = spawn(NEXT_BIN, ["start", "--hostname", "127.0.0.1", "--port", String(port)], {
     cwd: WEB_DIR,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production", ...env },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production", ...distEnv(options.distDir), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.pipe(log);
@@ -89,7 +116,7 @@ export interface PageScripts {
  * Chunks loaded later on demand (dynamic imports, e.g. the development wallet's signer) are not part
  * of it.
  */
-export async function initialScripts(baseUrl: string, pagePath: string): Promise<PageScripts> {
+export async function initialScripts(baseUrl: string, pagePath: string, distDir: DistDir): Promise<PageScripts> {
   const response = await fetch(new URL(pagePath, baseUrl));
   if (!response.ok) throw new Error(`${pagePath} answered HTTP ${response.status}`);
   const html = await response.text();
@@ -100,7 +127,7 @@ export async function initialScripts(baseUrl: string, pagePath: string): Promise
     sources.map(async (src) => {
       const pathname = new URL(src, baseUrl).pathname;
       if (!pathname.startsWith("/_next/static/")) throw new Error(`${pagePath} loads a script from outside the build: ${src}`);
-      const content = await readFile(path.join(WEB_DIR, ".next", "static", pathname.slice("/_next/static/".length)));
+      const content = await readFile(path.join(WEB_DIR, distDir, "static", pathname.slice("/_next/static/".length)));
       return { src: pathname, bytes: content.length, gzipBytes: gzipSync(content, { level: 6 }).length };
     }),
   );
@@ -121,6 +148,4 @@ export const PAGE_BUDGETS = [
   { path: "/workers", name: "Workers", kind: "wallet", budget: 350 * 1024 },
 ] as const;
 
-export async function readBuildId(): Promise<string> {
-  return (await readFile(BUILD_ID_FILE, "utf8")).trim();
-}
+

@@ -27,7 +27,7 @@ export function MintAgent() {
         An ERC-8004 agent is a token owned by your wallet. Mint it now and point it at its registration file when that is
         published; the id stays the same.
       </p>
-      <button type="button" className="button" onClick={mint} disabled={busy} aria-describedby="mint-heading">
+      <button type="button" className="button" onClick={mint} disabled={busy}>
         {busy ? "Minting…" : "Mint agent identity"}
       </button>
       <TransactionStatus state={state} label="Mint agent identity" />

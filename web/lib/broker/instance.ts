@@ -1,9 +1,8 @@
 /** The broker of this server process, built once from the server configuration. */
-import { createPublicClient, http, type Address, type PublicClient } from "viem";
-import { z } from "zod";
+import { createPublicClient, http, type PublicClient } from "viem";
+import { createSubgraphClient } from "@agentry/protocol";
 import { contentStore } from "../content-store.ts";
 import { serverConfig } from "../server-config.ts";
-import { querySubgraph } from "../subgraph.ts";
 import { createBroker, defaultLimits, type Broker } from "./broker.ts";
 import { WorkerHealth } from "./routing.ts";
 import { WorkerDirectory, type CandidateSource } from "./workers.ts";
@@ -14,22 +13,10 @@ export function log(level: "info" | "warn" | "error", msg: string, fields: Recor
   console.log(JSON.stringify({ time: new Date().toISOString(), level, msg, component: "broker", ...fields }));
 }
 
-const approvalsSchema = z.object({
-  workerApprovals: z.array(z.object({ worker: z.object({ id: z.string().regex(/^0x[0-9a-fA-F]{40}$/) }) })),
-});
-
 /** Approved workers of an agent, from the subgraph: candidates only, re-checked on-chain. */
 function subgraphCandidates(url: string): CandidateSource {
-  return async (agentId) => {
-    const data = await querySubgraph(
-      url,
-      `query($agent: String!) { workerApprovals(first: 100, where: { agent: $agent, approved: true }) { worker { id } } }`,
-      { agent: agentId.toString() },
-      approvalsSchema,
-      { timeoutMs: 2_000 },
-    );
-    return data.workerApprovals.map((a) => a.worker.id as Address);
-  };
+  const subgraph = createSubgraphClient(url, { timeoutMs: 2_000 });
+  return async (agentId) => (await subgraph.workersForAgent(agentId)).map((worker) => worker.id);
 }
 
 export function getBroker(): Broker {

@@ -20,6 +20,18 @@ export class ProviderRpcError extends Error {
 
 type Listener = (...args: unknown[]) => void;
 
+/** Where the wallet keeps its key, and whether the user connected it (until they disconnect). */
+export const DEV_WALLET_STORAGE = {
+  privateKey: "agentry.devWallet.privateKey",
+  connected: "agentry.devWallet.connected",
+} as const;
+
+// wagmi reconnects every connector whose eth_accounts is non-empty: the wallet reports its account
+// only once the user picked it, so it never connects (or creates a key) on its own.
+const isConnected = () => window.localStorage.getItem(DEV_WALLET_STORAGE.connected) === "1";
+const setConnected = (connected: boolean) =>
+  connected ? window.localStorage.setItem(DEV_WALLET_STORAGE.connected, "1") : window.localStorage.removeItem(DEV_WALLET_STORAGE.connected);
+
 export interface DevWalletOptions {
   rpcUrl: string;
   chainId: number;
@@ -42,16 +54,18 @@ export function createDevWalletProvider({ rpcUrl, chainId }: DevWalletOptions): 
       case "net_version":
         return String(chainId);
       case "eth_accounts":
-        return [(await loadSigner()).address];
-      case "eth_requestAccounts": {
+        return isConnected() ? [(await loadSigner()).address] : [];
+      case "eth_requestAccounts":
+      case "wallet_requestPermissions": {
         const wallet = await loadSigner();
         await wallet.ensureFunded();
-        return [wallet.address];
+        setConnected(true);
+        return method === "eth_requestAccounts" ? [wallet.address] : permissions(wallet.address);
       }
-      case "wallet_requestPermissions":
       case "wallet_getPermissions":
-        return permissions((await loadSigner()).address);
+        return isConnected() ? permissions((await loadSigner()).address) : [];
       case "wallet_revokePermissions":
+        setConnected(false);
         return null;
       case "wallet_switchEthereumChain": {
         const target = (args[0] as { chainId?: string } | undefined)?.chainId;

@@ -18,9 +18,8 @@ import {
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import * as z from "zod/mini";
-import { ProviderRpcError } from "./provider";
+import { DEV_WALLET_STORAGE, ProviderRpcError } from "./provider";
 
-export const DEV_WALLET_STORAGE_KEY = "agentry.devWallet.privateKey";
 /** Balance the wallet tops itself up to on the local chain (hardhat_setBalance) when it runs low. */
 const FUNDED_BALANCE = parseEther("100");
 const LOW_BALANCE = parseEther("1");
@@ -41,10 +40,10 @@ const transactionSchema = z.object({
 });
 
 function storedKey(): Hex {
-  const existing = window.localStorage.getItem(DEV_WALLET_STORAGE_KEY);
+  const existing = window.localStorage.getItem(DEV_WALLET_STORAGE.privateKey);
   if (existing && isHex(existing) && existing.length === 66) return existing;
   const key = generatePrivateKey();
-  window.localStorage.setItem(DEV_WALLET_STORAGE_KEY, key);
+  window.localStorage.setItem(DEV_WALLET_STORAGE.privateKey, key);
   return key;
 }
 
