@@ -9,7 +9,9 @@
  *     (viem on Hardhat's node test runner); line and branch coverage of contracts/ must be >= 95%;
  *  5. protocol library tests (unit and property tests, shared vectors, attestation on real evidence);
  *  6. worker unit tests (the built-in tools, hot-path crypto);
- *  7. stack tests: real processes (hardhat node, npm start, deploy, worker node + MCP clients).
+ *  7. stack tests: real processes (hardhat node, npm start, deploy, worker node + MCP clients);
+ *  8. the dApp in a browser: `next build` once, then Playwright on Debian's Chromium against the
+ *     production server, a hardhat node and an injected wallet (test/e2e).
  */
 import path from "node:path";
 import { run, step } from "./lib/cli.ts";
@@ -18,6 +20,7 @@ import { readFile } from "node:fs/promises";
 import { percent, readContractCoverage } from "./lib/coverage.ts";
 import { branchCoverage } from "./lib/branch-coverage.ts";
 import { ensureSystemPackages } from "./lib/system-packages.ts";
+import { E2E_DIST_DIR, buildWeb } from "./lib/web.ts";
 
 const bin = (name: string) => path.join(ROOT, "node_modules", ".bin", name);
 const COVERAGE_THRESHOLD = 95;
@@ -76,6 +79,8 @@ async function main() {
 
   step("Typechecking (tsc --strict)");
   await run(bin("tsc"), ["--noEmit", "-p", "tsconfig.json"], { env });
+  await run(bin("tsc"), ["--noEmit", "-p", "web/tsconfig.json"], { env });
+  await run(bin("tsc"), ["--noEmit", "-p", "test/e2e/tsconfig.json"], { env });
 
   step("Subgraph: ABIs and manifests up to date, graph codegen + graph build for every network, manifest tests");
   await run(bin("tsx"), ["scripts/generate-subgraph.ts", "--check"], { env });
@@ -103,6 +108,10 @@ async function main() {
 
   step("CLI tests (agentry as processes: subgraph runner, worker, the Next.js broker, MCP over stdio with the SDK and the MCP Inspector)");
   await run(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", "test/cli/*.test.ts"], { env });
+
+  step("dApp end-to-end tests (next build, then Playwright on Chromium: wallets, transaction progress, rejections, reverts, page weight)");
+  await buildWeb(E2E_DIST_DIR);
+  await run(bin("playwright"), ["test"], { env });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

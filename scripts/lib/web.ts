@@ -19,6 +19,8 @@ const NEXT_BIN = path.join(ROOT, "node_modules", ".bin", "next");
  * benchmarks use their own, so building never pulls the files from under a running server.
  */
 export type DistDir = ".next" | ".next-e2e" | ".next-bench";
+/** The browser tests' build (built once by `npm test`, or by their global setup when stale). */
+export const E2E_DIST_DIR: DistDir = ".next-e2e";
 const distEnv = (distDir: DistDir) => ({ AGENTRY_WEB_DIST_DIR: distDir });
 const buildIdFile = (distDir: DistDir) => path.join(WEB_DIR, distDir, "BUILD_ID");
 

@@ -3,8 +3,7 @@
  * dApp's production server (built once) configured for it. Started by global-setup.ts; the tests
  * find it through the environment variables below.
  */
-/** The e2e suite's own production build of the dApp (web/.next-e2e). */
-export const E2E_DIST_DIR = ".next-e2e";
+export { E2E_DIST_DIR } from "../../../scripts/lib/web.ts";
 
 export const E2E_ENV = {
   webUrl: "AGENTRY_E2E_WEB_URL",
