@@ -8,7 +8,7 @@
  *  4. contract tests with coverage: Solidity (forge-std: unit, fuzz, invariants) and TypeScript
  *     (viem on Hardhat's node test runner); line and branch coverage of contracts/ must be >= 95%;
  *  5. protocol library tests (unit and property tests, shared vectors, attestation on real evidence);
- *  6. worker unit tests (the built-in tools, hot-path crypto);
+ *  6. worker unit tests (the built-in tools, hot-path crypto); dApp unit tests (config, tx errors);
  *  7. stack tests: real processes (hardhat node, npm start, deploy, worker node + MCP clients);
  *  8. the dApp in a browser: `next build` once, then Playwright on Debian's Chromium against the
  *     production server, a hardhat node and an injected wallet (test/e2e).
@@ -96,6 +96,9 @@ async function main() {
 
   step("Worker unit tests (built-in tool library, hot-path crypto against the protocol library)");
   await run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "test/worker/*.test.ts"], { env });
+
+  step("dApp unit tests (configuration, transaction error decoding)");
+  await run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "test/web/*.test.ts"], { env });
 
   step("Stack tests (real processes: hardhat node, npm start, deploy, the worker node with MCP clients)");
   await run(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", "test/stack/*.test.ts"], { env });

@@ -1,5 +1,5 @@
 import { connection } from "next/server";
-import { loadConfig, type ConfigResult } from "./config";
+import { loadConfig, type ConfigResult } from "./config.ts";
 
 /**
  * The configuration for the current request. `connection()` makes the caller render per request,

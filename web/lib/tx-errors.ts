@@ -60,7 +60,7 @@ export interface DecodedRevert {
 
 /** Decodes raw revert data against every Agentry error (and Solidity's Error/Panic); null if unknown. */
 export async function decodeRevertData(data: Hex): Promise<(DecodedRevert & { abi: Abi }) | null> {
-  const { protocolErrorsAbi } = await import("./protocol-errors");
+  const { protocolErrorsAbi } = await import("./protocol-errors.ts");
   try {
     const decoded = decodeErrorResult({ abi: protocolErrorsAbi, data });
     return { errorName: decoded.errorName, args: decoded.args ?? [], abi: protocolErrorsAbi };

@@ -8,8 +8,8 @@ import { connectorsForWallets, type WalletList } from "@rainbow-me/rainbowkit";
 import { injectedWallet, walletConnectWallet } from "@rainbow-me/rainbowkit/wallets";
 import { createConfig, http } from "wagmi";
 import { defineChain, type Chain } from "viem";
-import type { PublicConfig } from "./config";
-import { devWallet } from "./dev-wallet/wallet";
+import type { PublicConfig } from "./config.ts";
+import { devWallet } from "./dev-wallet/wallet.ts";
 
 export const APP_NAME = "Agentry";
 

@@ -6,7 +6,7 @@
  * costs nothing on pages where nobody picks it.
  */
 import { numberToHex, type EIP1193Provider } from "viem";
-import type { DevSigner } from "./signer";
+import type { DevSigner } from "./signer.ts";
 
 /** An EIP-1193 error: viem maps `code` to its typed errors (4001 → UserRejectedRequestError…). */
 export class ProviderRpcError extends Error {
@@ -40,7 +40,7 @@ export interface DevWalletOptions {
 export function createDevWalletProvider({ rpcUrl, chainId }: DevWalletOptions): EIP1193Provider {
   const listeners = new Map<string, Set<Listener>>();
   let signer: Promise<DevSigner> | undefined;
-  const loadSigner = () => (signer ??= import("./signer").then((m) => m.createDevSigner({ rpcUrl, chainId })));
+  const loadSigner = () => (signer ??= import("./signer.ts").then((m) => m.createDevSigner({ rpcUrl, chainId })));
 
   const permissions = (address: string) => [
     { parentCapability: "eth_accounts", caveats: [{ type: "restrictReturnedAccounts", value: [address] }] },

@@ -18,7 +18,7 @@ import {
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import * as z from "zod/mini";
-import { DEV_WALLET_STORAGE, ProviderRpcError } from "./provider";
+import { DEV_WALLET_STORAGE, ProviderRpcError } from "./provider.ts";
 
 /** Balance the wallet tops itself up to on the local chain (hardhat_setBalance) when it runs low. */
 const FUNDED_BALANCE = parseEther("100");

@@ -2,7 +2,7 @@
 import type { Wallet } from "@rainbow-me/rainbowkit";
 import { createConnector } from "wagmi";
 import { injected } from "wagmi/connectors";
-import { createDevWalletProvider, type DevWalletOptions } from "./provider";
+import { createDevWalletProvider, type DevWalletOptions } from "./provider.ts";
 
 export const DEV_WALLET_ID = "agentryDevWallet";
 export const DEV_WALLET_NAME = "Development wallet (local chain only)";
