@@ -168,8 +168,8 @@ export function createBroker(options: BrokerOptions): Broker {
 /** Default limits: generous for interactive and agent use, tight enough to stop floods. */
 export function defaultLimits(): BrokerOptions["limits"] {
   return {
-    perAgreement: new MemoryRateLimiter({ ratePerSecond: 50, burst: 100 }),
-    perClient: new MemoryRateLimiter({ ratePerSecond: 100, burst: 200 }),
-    perIp: new MemoryRateLimiter({ ratePerSecond: 200, burst: 400 }),
+    perAgreement: new MemoryRateLimiter({ ratePerSecond: 200, burst: 400 }),
+    perClient: new MemoryRateLimiter({ ratePerSecond: 500, burst: 1_000 }),
+    perIp: new MemoryRateLimiter({ ratePerSecond: 1_000, burst: 2_000 }),
   };
 }
