@@ -58,8 +58,9 @@ async function main() {
     "",
     ...table,
     "",
-    `The wallet stack (wagmi, RainbowKit, React Query, viem actions) adds ${kB(wallet - explore)} kB to the`,
-    "heaviest wallet page over Explore; it loads only in the (wallet) route group. Two choices keep it",
+    `The heaviest wallet page carries ${kB(wallet - explore)} kB more than Explore: the wallet stack (wagmi,`,
+    "RainbowKit, React Query, viem actions) and the page's own forms; the stack loads only in the",
+    "(wallet) route group. Two choices keep it",
     "within budget: ENS normalization tables are aliased out of the browser build (the dApp's chains",
     "never include mainnet, web/lib/ens-unavailable.ts) and client forms validate without zod.",
   ]);
