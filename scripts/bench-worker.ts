@@ -65,7 +65,7 @@ let plain: ReturnType<typeof spawn> | undefined;
 try {
   workerProc = await startWorker(stack);
   const plainPort = await freePort();
-  plain = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts", "lib", "plain-mcp-server.ts"), String(plainPort)], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  plain = spawn(process.execPath, [path.join(ROOT, "scripts", "lib", "plain-mcp-server.ts"), String(plainPort)], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
   await new Promise<void>((resolve) => plain!.stdout!.on("data", (c: Buffer) => c.toString().includes("listening") && resolve()));
   const plainUrl = `http://127.0.0.1:${plainPort}/mcp`;
   const agentId = await createPricedAgent(stack, stack.provider, PRICE);

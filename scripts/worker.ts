@@ -1,2 +1,15 @@
-/** `npm run worker -- [serve|--help] [options]`: the worker node on Node 22 (see worker/src/main.ts). */
-import "../worker/src/main.ts";
+/**
+ * `npm run worker -- [serve|register|--help] [options]`: the worker node on Node 22 (see
+ * worker/src/main.ts), in its own process with the worker's runtime settings (worker/src/runtime.ts).
+ */
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { ENV, NODE_FLAGS } from "../worker/src/runtime.ts";
+import { ROOT } from "./lib/paths.ts";
+
+const child = spawn(process.execPath, [...NODE_FLAGS, path.join(ROOT, "worker", "src", "main.ts"), ...process.argv.slice(2)], {
+  stdio: "inherit",
+  env: { ...process.env, ...ENV },
+});
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
+child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

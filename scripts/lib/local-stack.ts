@@ -16,6 +16,7 @@ import {
   agentRegistryAbi, agreementEscrowAbi, deployments, encodeVoucher, requestHash, signVoucher, VOUCHER_META_KEY, workerRegistryAbi,
 } from "../../protocol/src/index.ts";
 import { startChain, freePort, type LocalChain } from "./chain.ts";
+import { ENV as WORKER_ENV, NODE_FLAGS as WORKER_NODE_FLAGS } from "../../worker/src/runtime.ts";
 import { ARTIFACTS_DIR, LOCAL_STATE_DIR, ROOT } from "./paths.ts";
 
 /** Hardhat's well-known development keys (accounts #0..#4 of `hardhat node`). */
@@ -134,10 +135,11 @@ export interface WorkerProcess {
 export async function startWorker(stack: Stack, options: { dataDir?: string; args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<WorkerProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "agentry-worker-"));
   const port = await freePort();
-  // One process (node with the tsx loader), not the tsx CLI: its SIGKILL must reach the worker itself.
+  // One node process on Node's own type stripping (no loader), launched as the bin launches it;
+  // its SIGKILL reaches the worker itself.
   const child = spawn(process.execPath, [
-    "--import", "tsx", "worker/src/main.ts", "--rpc-url", stack.chain.url, "--port", String(port), "--data-dir", dataDir, ...(options.args ?? []),
-  ], { cwd: ROOT, env: { ...process.env, ...options.env } }) as ChildProcessWithoutNullStreams;
+    ...WORKER_NODE_FLAGS, "worker/src/main.ts", "--rpc-url", stack.chain.url, "--port", String(port), "--data-dir", dataDir, ...(options.args ?? []),
+  ], { cwd: ROOT, env: { ...process.env, ...WORKER_ENV, ...options.env } }) as ChildProcessWithoutNullStreams;
   let logs = "";
   child.stdout.on("data", (c: Buffer) => (logs += c.toString()));
   child.stderr.on("data", (c: Buffer) => (logs += c.toString()));

@@ -1,12 +1,14 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=131072 node --max-semi-space-size=1 --v8-pool-size=1
 /** `agentry-worker`: run the worker node. `--help` lists every option. */
 import { ConfigError, helpText, loadConfig, type WorkerConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
 import { resolveIdentity } from "./identity.ts";
 import { registerFromConfig } from "./register.ts";
 import { serve } from "./serve.ts";
+import { tuneHeap } from "./runtime.ts";
 
 async function main(): Promise<number> {
+  tuneHeap();
   let parsed;
   try {
     parsed = loadConfig(process.argv.slice(2));

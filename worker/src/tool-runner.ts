@@ -45,7 +45,8 @@ export class BuiltinToolPool {
 
   private spawn(): Slot {
     // Node's own type stripping runs the thread (erasable TypeScript only): no loader per thread.
-    const thread = new Worker(new URL("./tool-thread.ts", import.meta.url), { execArgv: [] });
+    // A small young generation: tools allocate briefly, and every megabyte here is resident.
+    const thread = new Worker(new URL("./tool-thread.ts", import.meta.url), { execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 2 } });
     thread.unref();
     return { thread, busy: false };
   }
