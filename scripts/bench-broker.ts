@@ -18,7 +18,7 @@ import { Eip712Hasher, NativeSigner } from "../protocol/src/native-crypto.ts";
 import { writeBenchmarkSection } from "./lib/benchmarks.ts";
 import { createPricedAgent, DEV_KEYS, localContracts, makeEligible, openAgreement, startStack, startWorker, waitForLog, type Agreement } from "./lib/local-stack.ts";
 import { LOCAL_STATE_DIR } from "./lib/paths.ts";
-import { buildWeb, hasWebBuild, startWeb } from "./lib/web.ts";
+import { buildWeb, webBuildIsStale, startWeb } from "./lib/web.ts";
 
 const CLIENTS = 16;
 const ROUNDS = 4;
@@ -49,7 +49,7 @@ async function load(clients: number, perClient: number, call: (client: number, i
   return { ms: performance.now() - started, latencies };
 }
 
-if (!hasWebBuild()) await buildWeb();
+if (await webBuildIsStale(".next-bench")) await buildWeb(".next-bench");
 const stack = await startStack();
 const dir = await mkdtemp(path.join(tmpdir(), "agentry-bench-broker-"));
 let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
@@ -61,7 +61,7 @@ try {
   worker = await startWorker(stack, { args: ["--register", "true", "--operator-key-file", operatorKeyFile, "--content-dir", path.join(dir, "ipfs")] });
   await waitForLog(worker.logs, /"msg":"worker registered"/);
   await makeEligible(stack, agentId, stack.provider, worker.address);
-  web = await startWeb({ AGENTRY_RPC_URL: stack.chain.url, AGENTRY_CHAIN_ID: "31337", AGENTRY_CONTENT_DIR: path.join(dir, "ipfs") }, { logFile: path.join(LOCAL_STATE_DIR, "bench-web.log") });
+  web = await startWeb({ AGENTRY_RPC_URL: stack.chain.url, AGENTRY_CHAIN_ID: "31337", AGENTRY_CONTENT_DIR: path.join(dir, "ipfs") }, { distDir: ".next-bench", logFile: path.join(LOCAL_STATE_DIR, "bench-web.log") });
   const invokeUrl = new URL("/api/invoke", web.url);
 
   // One agreement per client per side, so each side's call indexes run independently.

@@ -1,15 +1,28 @@
 /**
  * `npm start`: the whole product on this machine. Starts a local chain on a free port (or
- * AGENTRY_CHAIN_PORT), deploys every contract, prints the chain URL and the addresses, and keeps
- * running until Ctrl-C, which stops everything it started.
+ * AGENTRY_CHAIN_PORT), deploys every contract, starts the subgraph runner and a worker (fronting
+ * an existing MCP server, registered with its evidence in the content store), seeds a demo (agents
+ * with real tools, the worker validated and approved, an agreement with paid calls), starts the
+ * dApp, prints the URLs, and keeps running until Ctrl-C, which stops everything it started.
+ * The chain is new at every start, so the worker's call database is too.
  */
-import { mkdir } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { createPublicClient, createWalletClient, http, type PublicClient } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { startChain, type LocalChain } from "./lib/chain.ts";
 import { step } from "./lib/cli.ts";
-import { LOCAL_STATE_DIR } from "./lib/paths.ts";
+import { LOCAL_STATE_DIR, ROOT } from "./lib/paths.ts";
 import { deploy } from "./deploy.ts";
-import { startIndexer, type LocalIndexer } from "./lib/indexer.ts";
+import { CONTENT_DIR, startIndexer, type LocalIndexer } from "./lib/indexer.ts";
+import { DEV_KEYS, startWorker, waitForLog, type WorkerProcess } from "./lib/local-stack.ts";
+import { seedDemo, type DemoResult } from "./lib/demo.ts";
+import { buildWeb, startWeb, webBuildIsStale, type WebServer } from "./lib/web.ts";
+import { openContentStore } from "../protocol/src/content/store.ts";
+
+/** The existing MCP server the demo worker fronts (the MCP reference server), with an empty environment. */
+const FRONTED_SERVER = `env -i PATH=/usr/bin:/bin ${process.execPath} ${path.join(ROOT, "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js")} stdio`;
+const FRONTED_TOOLS = ["echo", "get-sum"];
 
 async function main() {
   await mkdir(LOCAL_STATE_DIR, { recursive: true });
@@ -22,10 +35,14 @@ async function main() {
 
   let stopping = false;
   let indexer: LocalIndexer | undefined;
+  let worker: WorkerProcess | undefined;
+  let web: WebServer | undefined;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    console.log("\nStopping the local chain...");
+    console.log("\nStopping the dApp, the worker, the subgraph runner and the local chain...");
+    await web?.stop();
+    await worker?.stop();
     await indexer?.stop();
     await chain.stop();
     process.exit(code);
@@ -45,17 +62,65 @@ async function main() {
     const subgraphLog = path.join(LOCAL_STATE_DIR, "subgraph.log");
     indexer = await startIndexer({ rpcUrl: chain.url, logFile: subgraphLog, port: process.env.AGENTRY_SUBGRAPH_PORT ? Number(process.env.AGENTRY_SUBGRAPH_PORT) : undefined });
     console.log(`    GraphQL at ${indexer.url} (log: ${path.relative(process.cwd(), subgraphLog)})`);
-    printSummary(chain, deployment.contracts, indexer.url);
+
+    step("Starting a worker (DEV attestation) fronting the MCP reference server, and registering it");
+    const workerDir = path.join(LOCAL_STATE_DIR, "worker");
+    await rm(workerDir, { recursive: true, force: true }); // its calls belonged to the previous chain
+    const operatorKeyFile = path.join(LOCAL_STATE_DIR, "operator-key");
+    await writeFile(operatorKeyFile, `${DEV_KEYS[4]}\n`, { mode: 0o600 });
+    const publicClient = createPublicClient({ transport: http(chain.url) }) as PublicClient;
+    const stack = {
+      chain, publicClient, deployer: privateKeyToAccount(DEV_KEYS[0]!), provider: privateKeyToAccount(DEV_KEYS[1]!),
+      wallet: (account: ReturnType<typeof privateKeyToAccount>) => createWalletClient({ account, transport: http(chain.url) }),
+      stop: () => chain.stop(),
+    };
+    worker = await startWorker(stack, {
+      dataDir: workerDir,
+      args: ["--register", "true", "--operator-key-file", operatorKeyFile, "--content-dir", CONTENT_DIR, "--upstream-command", FRONTED_SERVER],
+    });
+    await waitForLog(worker.logs, /"msg":"worker registered"/);
+    console.log(`    worker ${worker.address} at ${worker.url}`);
+
+    step("Seeding the demo: agents with real tools, the worker validated and approved, an agreement with paid calls");
+    const store = await openContentStore(CONTENT_DIR);
+    let demo: DemoResult;
+    try {
+      demo = await seedDemo({ rpcUrl: chain.url, store, worker, stateDir: LOCAL_STATE_DIR, frontedTools: FRONTED_TOOLS, onStep: (m) => console.log(`    ${m}`) });
+    } finally {
+      await store.close();
+    }
+
+    step("Starting the dApp (production build; built first when its sources changed)");
+    if (await webBuildIsStale(".next")) await buildWeb(".next");
+    const webLog = path.join(LOCAL_STATE_DIR, "web.log");
+    web = await startWeb(
+      { AGENTRY_RPC_URL: chain.url, AGENTRY_CHAIN_ID: "31337", AGENTRY_SUBGRAPH_URL: indexer.url, AGENTRY_CONTENT_DIR: CONTENT_DIR },
+      { distDir: ".next", logFile: webLog, timeoutMs: 120_000 },
+    );
+    console.log(`    dApp at ${web.url} (log: ${path.relative(process.cwd(), webLog)})`);
+    printSummary(chain, deployment.contracts, indexer.url, web.url, worker, demo);
   } catch (error) {
     console.error(`\nnpm start failed: ${error instanceof Error ? error.message : String(error)}`);
     await stop(1);
   }
 }
 
-function printSummary(chain: LocalChain, contracts: Record<string, { address: string; startBlock: number }>, subgraphUrl: string) {
+function printSummary(
+  chain: LocalChain,
+  contracts: Record<string, { address: string; startBlock: number }>,
+  subgraphUrl: string,
+  webUrl: string,
+  worker: WorkerProcess,
+  demo: DemoResult,
+) {
   console.log("\nAgentry is running locally.\n");
+  console.log(`  dApp          ${webUrl}   (open it: the development wallet needs no extension)`);
   console.log(`  Chain         ${chain.url}  (chain id ${chain.chainId})`);
   console.log(`  Subgraph      ${subgraphUrl}`);
+  console.log(`  Worker        ${worker.url}  (${worker.address})`);
+  console.log(`  Demo agents   ${demo.agents.map((a) => `#${a.id} ${a.name}`).join(", ")}`);
+  console.log(`  Demo agreement #${demo.agreement.id} with agent #${demo.agreement.agentId}, ${demo.agreement.calls} paid calls; session key in ${path.relative(process.cwd(), demo.agreement.sessionKeyFile)}`);
+  console.log(`    use it from any MCP client: npm run agentry -- mcp --agreement ${demo.agreement.id} --key ${path.relative(process.cwd(), demo.agreement.sessionKeyFile)} --broker ${webUrl} --subgraph ${subgraphUrl} --rpc-url ${chain.url}`);
   for (const [name, c] of Object.entries(contracts)) {
     console.log(`  ${name.padEnd(20)} ${c.address}`);
   }

@@ -77,7 +77,8 @@ export async function startWeb(env: WebEnv, options: { distDir: DistDir; logFile
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const log = createWriteStream(options.logFile, { flags: "a" });
-  const child = spawn(NEXT_BIN, ["start", "--hostname", "127.0.0.1", "--port", String(port)], {
+  // web/server.ts: Next's handler plus the broker's fast path (what production runs; see its header).
+  const child = spawn(process.execPath, ["--import", "tsx", "server.ts", "--hostname", "127.0.0.1", "--port", String(port)], {
     cwd: WEB_DIR,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production", ...distEnv(options.distDir), ...env },
     stdio: ["ignore", "pipe", "pipe"],

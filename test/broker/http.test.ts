@@ -13,7 +13,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import {
   brokerErrorSchema, cidOf, encodeVoucher, invokeThroughBroker, REGISTRATION_TYPE, requestHash, signVoucher, BrokerError,
 } from "../../protocol/src/index.ts";
-import { buildWeb, hasWebBuild, startWeb, type WebServer } from "../../scripts/lib/web.ts";
+import { buildWeb, webBuildIsStale, startWeb, type WebServer } from "../../scripts/lib/web.ts";
 import { LOCAL_STATE_DIR } from "../../scripts/lib/paths.ts";
 import {
   createPricedAgent, DEV_KEYS, localContracts, makeEligible, openAgreement, startStack, startWorker, waitForLog, type Stack, type WorkerProcess,
@@ -42,7 +42,7 @@ describe("broker and content store over HTTP (Next.js production server)", { tim
     fetch(new URL(pathname, web.url), { method: "POST", headers: { "content-type": type }, body });
 
   before(async () => {
-    if (!hasWebBuild()) await buildWeb();
+    if (await webBuildIsStale(".next")) await buildWeb(".next");
     stack = await startStack();
     dir = await mkdtemp(path.join(tmpdir(), "agentry-http-"));
     const operatorKeyFile = path.join(dir, "operator-key");
@@ -53,7 +53,7 @@ describe("broker and content store over HTTP (Next.js production server)", { tim
     await makeEligible(stack, agentId, stack.provider, worker.address);
     web = await startWeb(
       { AGENTRY_RPC_URL: stack.chain.url, AGENTRY_CHAIN_ID: "31337", AGENTRY_CONTENT_DIR: path.join(dir, "ipfs") },
-      { logFile: path.join(LOCAL_STATE_DIR, "test-web-broker.log") },
+      { distDir: ".next", logFile: path.join(LOCAL_STATE_DIR, "test-web-broker.log") },
     );
   });
   after(async () => {

@@ -20,7 +20,7 @@ import {
 import { openContentStore } from "../../protocol/src/content/store.ts";
 import { ROOT } from "../../scripts/lib/paths.ts";
 import { startChain } from "../../scripts/lib/chain.ts";
-import { buildWeb, hasWebBuild, startWeb, type WebServer } from "../../scripts/lib/web.ts";
+import { buildWeb, webBuildIsStale, startWeb, type WebServer } from "../../scripts/lib/web.ts";
 import {
   DEV_KEYS, localContracts, makeEligible, mcpClient, paidCall, startStack, startWorker, waitForLog, type Stack, type WorkerProcess,
 } from "../support/stack.ts";
@@ -286,10 +286,10 @@ describe("agentry CLI on the real stack", { timeout: 900_000 }, () => {
     let brokerUrl: string;
 
     before(async () => {
-      if (!hasWebBuild()) await buildWeb();
+      if (await webBuildIsStale(".next")) await buildWeb(".next");
       web = await startWeb(
         { AGENTRY_RPC_URL: stack.chain.url, AGENTRY_CHAIN_ID: "31337", AGENTRY_SUBGRAPH_URL: subgraphUrl, AGENTRY_CONTENT_DIR: contentDir },
-        { logFile: path.join(dir, "web.log"), timeoutMs: 120_000 },
+        { distDir: ".next", logFile: path.join(dir, "web.log"), timeoutMs: 120_000 },
       );
       brokerUrl = web.url;
     });

@@ -50,10 +50,10 @@ function exitCode(child: ChildProcessWithoutNullStreams): Promise<number | null>
 }
 
 describe("npm start", () => {
-  it("starts a chain on a free port, deploys everything, prints the URL and addresses, stops on Ctrl-C", async () => {
+  it("starts the chain, contracts, subgraph runner, worker, demo and dApp, prints the URLs, stops everything on Ctrl-C", async () => {
     const child = spawnScript("scripts/start.ts");
     try {
-      const output = await waitForOutput(child, "Press Ctrl-C to stop.", 300_000);
+      const output = await waitForOutput(child, "Press Ctrl-C to stop.", 600_000);
       const url = /Chain\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
       assert.ok(url, `no chain URL in:\n${output}`);
 
@@ -65,11 +65,30 @@ describe("npm start", () => {
         const code = await client.getCode({ address: c.address as Address });
         assert.ok(code && code.length > 2, `${name} has no code at ${c.address}`);
       }
-      // The deployed contracts are the ones the record names: read them through the generated ABIs.
+      // The deployed contracts are the ones the record names, and the demo is seeded on them.
       assert.equal(
         await client.readContract({ address: local.AgentRegistry.address, abi: agentRegistryAbi, functionName: "nextAgentId" }),
-        1n,
+        5n,
+        "four demo agents",
       );
+      const demoAgreement = await client.readContract({ address: local.AgreementEscrow.address, abi: agreementEscrowAbi, functionName: "getAgreement", args: [1n] });
+      assert.equal(demoAgreement.agentId, 1n);
+      // The dApp serves the agents the subgraph indexed (server-rendered from the subgraph).
+      const dapp = /dApp\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+      assert.ok(dapp, "dApp URL printed");
+      const subgraph = /Subgraph\s+(http:\/\/\S+)/.exec(output)?.[1];
+      assert.ok(subgraph, "subgraph URL printed");
+      const deadline = Date.now() + 30_000;
+      let explore = "";
+      while (Date.now() < deadline && !explore.includes("Everything Bridge")) {
+        explore = await (await fetch(dapp)).text();
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      for (const name of ["Data Wrangler", "Text Lab", "Units &amp; Time", "Everything Bridge"]) assert.ok(explore.includes(name), `Explore lists ${name}`);
+      // Paid calls of the demo went through the worker fronting an existing MCP server.
+      const worker = /Worker\s+(http:\/\/\S+)\/mcp/.exec(output)?.[1];
+      const health = (await (await fetch(`${worker}/healthz`)).json()) as { status: string; tee: string };
+      assert.deepEqual([health.status, health.tee], ["ok", "DEV"]);
       // Shared vector: the protocol's EIP-712 definition and the deployed escrow agree on a voucher digest.
       const message = { agreementId: 7n, calls: 3n, amount: 3_000n, requestHash: keccak256(toHex("request")) };
       const onChain = await client.readContract({
