@@ -1,6 +1,6 @@
 /** Reads agreement state from the escrow, reusing it for a short time (`cacheMs`). */
 import type { Address, PublicClient } from "viem";
-import { agreementEscrowAbi } from "@agentry/protocol";
+import { agreementEscrowAbi } from "@agentry/protocol/core";
 
 export interface AgreementState {
   agentId: bigint;

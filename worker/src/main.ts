@@ -3,7 +3,6 @@
 import { ConfigError, helpText, loadConfig, type WorkerConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
 import { resolveIdentity } from "./identity.ts";
-import { registerFromConfig } from "./register.ts";
 import { serve } from "./serve.ts";
 import { tuneHeap } from "./runtime.ts";
 
@@ -49,6 +48,7 @@ async function register(config: WorkerConfig): Promise<number> {
     return 2;
   }
   const endpoint = config.publicUrl ?? `http://${config.host}:${config.port}/mcp`;
+  const { registerFromConfig } = await import("./register.ts");
   const outcome = await registerFromConfig(config, identity, endpoint, (message) => console.error(`  ${message}`));
   console.log(JSON.stringify({ ...outcome, expiresAt: Number(outcome.expiresAt) }));
   return 0;

@@ -12,7 +12,7 @@ import { z } from "zod";
 import {
   AgentryRpcError, encodeReceipt, encodeVoucher, isProtocolError, parseVoucher, resultHash, VOUCHER_META_KEY, RECEIPT_META_KEY,
   type SignedVoucher,
-} from "@agentry/protocol";
+} from "@agentry/protocol/core";
 import { builtinTools } from "./tools/index.ts";
 import type { Eip712Hasher, NativeSigner } from "@agentry/protocol/native-crypto";
 import type { Logger } from "./log.ts";

@@ -7,7 +7,7 @@
  * chain before a rejection.
  */
 import type { Address } from "viem";
-import { AgentryRpcError, isProtocolError, requestHash, type SignedVoucher } from "@agentry/protocol";
+import { AgentryRpcError, isProtocolError, requestHash, type SignedVoucher } from "@agentry/protocol/core";
 import type { AgreementState, ChainView } from "./chain.ts";
 import { recoverSigner, type Eip712Hasher } from "@agentry/protocol/native-crypto";
 import { KeyedLock } from "./lock.ts";

@@ -6,7 +6,7 @@
  * voucher is never submitted when the chain already has it (the contract would refuse it anyway).
  */
 import type { Account, Chain, Hex, PublicClient, Transport, WalletClient } from "viem";
-import { agreementEscrowAbi, merkleRoot, parseVoucher, receiptLeaves } from "@agentry/protocol";
+import { agreementEscrowAbi, merkleRoot, parseVoucher, receiptLeaves } from "@agentry/protocol/core";
 import type { ChainView } from "./chain.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";

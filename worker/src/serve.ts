@@ -1,7 +1,7 @@
 /** Assembles and runs the worker node; `stop()` is the graceful shutdown. */
 import { createPublicClient, createWalletClient, defineChain, http, type Address, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { getDeployment } from "@agentry/protocol";
+import { getDeployment } from "@agentry/protocol/core";
 import { ChainView } from "./chain.ts";
 import type { WorkerConfig } from "./config.ts";
 import { Eip712Hasher, NativeSigner } from "@agentry/protocol/native-crypto";
@@ -11,7 +11,6 @@ import type { Logger } from "./log.ts";
 import { Metrics } from "./metrics.ts";
 import { PaymentMeter } from "./payments.ts";
 import { Redeemer } from "./redeemer.ts";
-import { registerFromConfig } from "./register.ts";
 import { CallStore } from "./store.ts";
 import { BuiltinToolPool } from "./tool-runner.ts";
 import { builtinTools } from "./tools/index.ts";
@@ -98,6 +97,8 @@ export async function serve(config: WorkerConfig, log: Logger): Promise<RunningW
   log.info("worker listening", { url, worker: signer.address, chainId, escrow, tee, attested, tools: builtinTools.length + upstreams.tools().length });
   if (config.register) {
     try {
+      // Loaded only here: registration pulls in the attestation verifiers and the content store.
+      const { registerFromConfig } = await import("./register.ts");
       const outcome = await registerFromConfig(config, identity, config.publicUrl ?? url, (message) => log.info("registration", { step: message }));
       log.info("worker registered", { action: outcome.action, evidenceURI: outcome.evidenceURI, measurement: outcome.measurement, expiresAt: Number(outcome.expiresAt) });
     } catch (error) {

@@ -4,7 +4,7 @@
  * replaced, and the server never stalls. Fronted MCP servers are called through their client.
  */
 import { Worker } from "node:worker_threads";
-import { AgentryRpcError } from "@agentry/protocol";
+import { AgentryRpcError } from "@agentry/protocol/core";
 import type { ToolOutput } from "./tools/index.ts";
 
 /** What a tool call produced, as an MCP CallToolResult. */

@@ -7,7 +7,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
-import { AgentryRpcError } from "@agentry/protocol";
+import { AgentryRpcError } from "@agentry/protocol/core";
 import type { Logger } from "./log.ts";
 import { ToolRunError, type ToolResult } from "./tool-runner.ts";
 
