@@ -12,8 +12,8 @@ const nextConfig: NextConfig = {
   transpilePackages: ["@agentry/protocol"],
   // wagmi's Base connector reaches these through @base-org/account; bundling them for the server
   // fails on their optional @x402/* imports, and the server never runs them anyway.
-  // secp256k1 is a native (N-API) module the broker verifies receipts with: loaded by Node, not bundled.
-  serverExternalPackages: ["@base-org/account", "@coinbase/cdp-sdk", "secp256k1"],
+  // secp256k1 and keccak are native (N-API) modules the broker verifies receipts with: loaded by Node, not bundled.
+  serverExternalPackages: ["@base-org/account", "@coinbase/cdp-sdk", "secp256k1", "keccak"],
   turbopack: {
     // See lib/ens-unavailable.ts: keeps ENS normalization tables out of the wallet pages.
     resolveAlias: { "@adraffy/ens-normalize": { browser: "./lib/ens-unavailable.ts" } },

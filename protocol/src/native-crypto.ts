@@ -7,13 +7,15 @@
  * stay the reference and the only ones browsers use.
  */
 import secp256k1 from "secp256k1";
+import createKeccakHash from "keccak";
 import {
   bytesToHex, concat, encodeAbiParameters, hexToBytes, keccak256, type Address, type Hex,
 } from "viem";
 import { AGENTRY_DOMAIN_NAME, AGENTRY_DOMAIN_VERSION } from "./eip712.ts";
+import { canonicalJson, type ToolRequest } from "./request.ts";
 import type { EscrowRef } from "./signing.ts";
 import { assertCanonicalSignature, type Invocation } from "./voucher.ts";
-import { assertReceiptMatches, assertReceiptSigner, type ReceiptBody, type ReceiptExpectations, type SignedReceipt } from "./receipt.ts";
+import { assertReceiptMatches, assertReceiptSigner, resultCoverage, type ReceiptBody, type ReceiptExpectations, type SignedReceipt, type ToolResultLike } from "./receipt.ts";
 import { ProtocolError } from "./errors.ts";
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -24,46 +26,65 @@ const RECEIPT_TYPEHASH = keccak256(
   utf8("Receipt(uint256 agreementId,uint256 calls,bytes32 requestHash,bytes32 resultHash,address worker,uint64 timestamp)"),
 );
 
+/** keccak256 through the native binding (about 4 times faster than JavaScript's). */
+export function keccakNative(data: Uint8Array): Buffer {
+  return createKeccakHash("keccak256").update(Buffer.from(data.buffer, data.byteOffset, data.byteLength)).digest();
+}
+
+const toHex = (bytes: Uint8Array): Hex => `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")}`;
+
+/** ABI encoding of static values, 32 bytes each: uint (big-endian), bytes32, address (left-padded). */
+function words(values: ReadonlyArray<bigint | Hex | Uint8Array>): Buffer {
+  const out = Buffer.alloc(32 * values.length);
+  values.forEach((value, i) => {
+    if (typeof value === "bigint") {
+      if (value < 0n || value >= 2n ** 256n) throw new RangeError("uint out of range");
+      const hex = value.toString(16);
+      out.write(hex.padStart(64, "0"), 32 * i, "hex");
+    } else if (typeof value === "string") {
+      const hex = value.slice(2);
+      out.write(hex.padStart(64, "0"), 32 * i, "hex");
+    } else {
+      out.set(value, 32 * i + 32 - value.length);
+    }
+  });
+  return out;
+}
+
 export class Eip712Hasher {
-  private readonly domainSeparator: Hex;
+  private readonly prefix: Buffer;
   constructor(ref: EscrowRef) {
-    this.domainSeparator = keccak256(
-      encodeAbiParameters(
-        [{ type: "bytes32" }, { type: "bytes32" }, { type: "bytes32" }, { type: "uint256" }, { type: "address" }],
-        [DOMAIN_TYPEHASH, keccak256(utf8(AGENTRY_DOMAIN_NAME)), keccak256(utf8(AGENTRY_DOMAIN_VERSION)), BigInt(ref.chainId), ref.escrow],
-      ),
+    const domainSeparator = keccakNative(
+      words([DOMAIN_TYPEHASH, keccakNative(utf8(AGENTRY_DOMAIN_NAME)), keccakNative(utf8(AGENTRY_DOMAIN_VERSION)), BigInt(ref.chainId), ref.escrow]),
     );
+    this.prefix = Buffer.concat([Buffer.from([0x19, 0x01]), domainSeparator]);
   }
 
-  private digest(structHash: Hex): Hex {
-    return keccak256(concat(["0x1901", this.domainSeparator, structHash]));
+  private digest(structHash: Uint8Array): Hex {
+    return toHex(keccakNative(Buffer.concat([this.prefix, structHash])));
   }
 
   voucher(v: Invocation): Hex {
-    return this.digest(
-      keccak256(
-        encodeAbiParameters(
-          [{ type: "bytes32" }, { type: "uint256" }, { type: "uint256" }, { type: "uint256" }, { type: "bytes32" }],
-          [INVOCATION_TYPEHASH, v.agreementId, v.calls, v.amount, v.requestHash],
-        ),
-      ),
-    );
+    return this.digest(keccakNative(words([INVOCATION_TYPEHASH, v.agreementId, v.calls, v.amount, v.requestHash])));
   }
 
   receipt(r: ReceiptBody): Hex {
-    return this.digest(
-      keccak256(
-        encodeAbiParameters(
-          [{ type: "bytes32" }, { type: "uint256" }, { type: "uint256" }, { type: "bytes32" }, { type: "bytes32" }, { type: "address" }, { type: "uint64" }],
-          [RECEIPT_TYPEHASH, r.agreementId, r.calls, r.requestHash, r.resultHash, r.worker, r.timestamp],
-        ),
-      ),
-    );
+    return this.digest(keccakNative(words([RECEIPT_TYPEHASH, r.agreementId, r.calls, r.requestHash, r.resultHash, r.worker, r.timestamp])));
   }
 }
 
+/** `requestHash` of request.ts with native keccak (same RFC 8785 canonicalization). */
+export function requestHashNative(request: ToolRequest): Hex {
+  return toHex(keccakNative(words([request.agentId, keccakNative(utf8(request.toolName)), keccakNative(utf8(canonicalJson(request.arguments)))])));
+}
+
+/** `resultHash` of receipt.ts with native keccak. */
+export function resultHashNative(result: ToolResultLike): Hex {
+  return toHex(keccakNative(utf8(canonicalJson(resultCoverage(result)))));
+}
+
 function addressOf(uncompressedPublicKey: Uint8Array): Address {
-  return `0x${keccak256(uncompressedPublicKey.subarray(1)).slice(26)}` as Address;
+  return `0x${keccakNative(uncompressedPublicKey.subarray(1)).subarray(12).toString("hex")}` as Address;
 }
 
 /** Signer of a canonical 65-byte signature over `digest` (throws ProtocolError INVALID_SIGNATURE). */

@@ -41,10 +41,15 @@ export interface ToolResultLike {
 
 /** resultHash of an MCP tool result: its content, structuredContent and isError, not its _meta. */
 export function resultHash(result: ToolResultLike): Hex {
+  return jsonHash(resultCoverage(result));
+}
+
+/** The part of a tool result its receipt covers: `{ content, structuredContent?, isError? }`. */
+export function resultCoverage(result: ToolResultLike): Record<string, unknown> {
   const covered: Record<string, unknown> = { content: result.content ?? [] };
   if (result.structuredContent !== undefined) covered.structuredContent = result.structuredContent;
   if (result.isError !== undefined) covered.isError = result.isError;
-  return jsonHash(covered);
+  return covered;
 }
 
 function typedData(ref: EscrowRef, body: ReceiptBody) {

@@ -8,9 +8,9 @@ import fc from "fast-check";
 import { recoverTypedDataAddress, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import {
-  escrowDomain, isProtocolError, receiptDigest, receiptTypes, signVoucher, voucherDigest,
+  escrowDomain, isProtocolError, receiptDigest, receiptTypes, requestHash, resultHash, signVoucher, voucherDigest,
 } from "../../protocol/src/index.ts";
-import { Eip712Hasher, NativeSigner, recoverSigner } from "../../protocol/src/native-crypto.ts";
+import { Eip712Hasher, NativeSigner, recoverSigner, requestHashNative, resultHashNative } from "../../protocol/src/native-crypto.ts";
 
 const hex32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => `0x${Buffer.from(b).toString("hex")}` as Hex);
 const address = fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => `0x${Buffer.from(b).toString("hex")}` as Address);
@@ -27,6 +27,17 @@ describe("worker crypto agrees with the protocol library", () => {
         assert.equal(hasher.receipt(body), receiptDigest(r, body));
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it("request and result hashes are identical (property: any JSON arguments and results)", () => {
+    fc.assert(
+      fc.property(uint256, fc.string({ maxLength: 40 }), fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })), fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }), fc.option(fc.boolean(), { nil: undefined }), (agentId, toolName, args, content, isError) => {
+        assert.equal(requestHashNative({ agentId, toolName, arguments: args }), requestHash({ agentId, toolName, arguments: args }));
+        const result = { content: content as never[], ...(isError === undefined ? {} : { isError }) };
+        assert.equal(resultHashNative(result), resultHash(result));
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -10,11 +10,11 @@ import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import {
-  AgentryRpcError, encodeReceipt, encodeVoucher, isProtocolError, parseVoucher, resultHash, VOUCHER_META_KEY, RECEIPT_META_KEY,
+  AgentryRpcError, encodeReceipt, encodeVoucher, isProtocolError, parseVoucher, VOUCHER_META_KEY, RECEIPT_META_KEY,
   type SignedVoucher,
 } from "@agentry/protocol/core";
 import { builtinTools } from "./tools/index.ts";
-import type { Eip712Hasher, NativeSigner } from "@agentry/protocol/native-crypto";
+import { resultHashNative, type Eip712Hasher, type NativeSigner } from "@agentry/protocol/native-crypto";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import { PaymentError, type PaymentMeter } from "./payments.ts";
@@ -131,7 +131,7 @@ async function handleCall(
       agreementId: voucher.agreementId,
       calls: voucher.calls,
       requestHash: voucher.requestHash,
-      resultHash: resultHash(result),
+      resultHash: resultHashNative(result),
       worker: deps.signer.address,
       timestamp: BigInt(Math.floor(Date.now() / 1000)),
     };

@@ -7,9 +7,9 @@
  * chain before a rejection.
  */
 import type { Address } from "viem";
-import { AgentryRpcError, isProtocolError, requestHash, type SignedVoucher } from "@agentry/protocol/core";
+import { AgentryRpcError, isProtocolError, type SignedVoucher } from "@agentry/protocol/core";
 import type { AgreementState, ChainView } from "./chain.ts";
-import { recoverSigner, type Eip712Hasher } from "@agentry/protocol/native-crypto";
+import { recoverSigner, requestHashNative, type Eip712Hasher } from "@agentry/protocol/native-crypto";
 import { KeyedLock } from "./lock.ts";
 
 export class PaymentError extends Error {
@@ -57,7 +57,7 @@ export class PaymentMeter {
   async authorize(voucher: SignedVoucher, call: { toolName: string; arguments: Record<string, unknown> }): Promise<Authorization> {
     const id = voucher.agreementId;
     let agreement = await this.usableAgreement(id);
-    const expectedRequest = requestHash({ agentId: agreement.agentId, toolName: call.toolName, arguments: call.arguments });
+    const expectedRequest = requestHashNative({ agentId: agreement.agentId, toolName: call.toolName, arguments: call.arguments });
     if (expectedRequest !== voucher.requestHash.toLowerCase()) {
       throw new PaymentError(AgentryRpcError.WRONG_REQUEST, `the voucher's requestHash does not match tool "${call.toolName}" with these arguments for agent ${agreement.agentId}`, {
         reason: "WRONG_REQUEST",

@@ -13,9 +13,9 @@
 import { getAddress, zeroAddress, type Address, type PublicClient } from "viem";
 import {
   agentRegistryAbi, agreementEscrowAbi, BrokerError, encodeReceipt, getDeployment, invokeRequestSchema, parseReceipt,
-  RECEIPT_META_KEY, requestHash, isProtocolError, type EscrowRef, type InvokeResponse,
+  RECEIPT_META_KEY, isProtocolError, type EscrowRef, type InvokeResponse,
 } from "@agentry/protocol";
-import { Eip712Hasher, verifyReceiptNative } from "@agentry/protocol/native-crypto";
+import { Eip712Hasher, requestHashNative, verifyReceiptNative } from "@agentry/protocol/native-crypto";
 import { WorkerClients, WorkerUnavailableError } from "./forward.ts";
 import { MemoryRateLimiter, type RateLimiter } from "./rate-limit.ts";
 import { rankWorkers, WorkerHealth } from "./routing.ts";
@@ -98,7 +98,7 @@ export function createBroker(options: BrokerOptions): Broker {
       throw new BrokerError("MALFORMED_REQUEST", `malformed invoke request (${issues})`, 'send {"agentId", "tool", "arguments", "voucher"} as in docs/PROTOCOL.md');
     }
     const { agentId, tool, arguments: args, voucher } = parsed.data;
-    const expectedRequest = requestHash({ agentId, toolName: tool, arguments: args });
+    const expectedRequest = requestHashNative({ agentId, toolName: tool, arguments: args });
     if (expectedRequest !== voucher.requestHash.toLowerCase()) {
       throw new BrokerError("WRONG_REQUEST", `the voucher's requestHash is not that of tool "${tool}" with these arguments for agent ${agentId}`, "sign the voucher over this agent, tool name and these exact arguments", { expectedRequestHash: expectedRequest });
     }
