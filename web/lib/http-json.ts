@@ -10,10 +10,13 @@ export async function readBody(request: Request, maxBytes: number, mediaType: Re
   if (!mediaType.test(type)) {
     throw new BrokerError("UNSUPPORTED_MEDIA_TYPE", `content type "${type || "none"}" is not accepted`, `send the body as ${mediaType.source.replace(/[\\^$b]/g, "").replace("\\/", "/")}`);
   }
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw tooLarge(maxBytes);
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) {
+    await discard(reader);
+    throw tooLarge(maxBytes);
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -21,7 +24,7 @@ export async function readBody(request: Request, maxBytes: number, mediaType: Re
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
+      await discard(reader);
       throw tooLarge(maxBytes);
     }
     chunks.push(value);
@@ -42,6 +45,26 @@ export async function readJson(request: Request, maxBytes: number): Promise<unkn
   } catch (error) {
     throw new BrokerError("MALFORMED_REQUEST", `the body is not JSON: ${(error as Error).message}`, "send a UTF-8 JSON object");
   }
+}
+
+/**
+ * Reads and drops the rest of an oversized body (up to DRAIN_LIMIT) so the client, still sending,
+ * gets the 413 instead of a connection reset; a body past the limit is cut off.
+ */
+const DRAIN_LIMIT = 32 * 1024 * 1024;
+async function discard(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  let drained = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      drained += value.byteLength;
+      if (drained > DRAIN_LIMIT) break;
+    }
+  } catch {
+    return;
+  }
+  await reader.cancel().catch(() => undefined);
 }
 
 function tooLarge(maxBytes: number): BrokerError {
