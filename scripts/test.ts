@@ -1,17 +1,18 @@
 /**
- * `npm test`: every suite, from a fresh clone.
- *  1. compile the contracts (solc-js from npm, no download);
- *  2. check that protocol/src/generated matches the compiled ABIs and the deployment record;
- *  3. typecheck every TypeScript package (strict);
- *     then the subgraph: ABIs and manifests up to date, `graph codegen` and `graph build` for every
- *     network manifest (a contract change that breaks the mappings fails here), manifest tests;
- *  4. contract tests with coverage: Solidity (forge-std: unit, fuzz, invariants) and TypeScript
- *     (viem on Hardhat's node test runner); line and branch coverage of contracts/ must be >= 95%;
- *  5. protocol library tests (unit and property tests, shared vectors, attestation on real evidence);
- *  6. worker unit tests (the built-in tools, hot-path crypto); dApp unit tests (config, tx errors);
- *  7. stack tests: real processes (hardhat node, npm start, deploy, worker node + MCP clients);
- *  8. the dApp in a browser: `next build` once, then Playwright on Debian's Chromium against the
- *     production server, a hardhat node and an injected wallet (test/e2e).
+ * `npm test`: every suite, from a fresh clone (each step prints its number and name).
+ *  - Debian packages the suites use (Chromium, ipfs-cid): installed when missing and possible;
+ *  - compile the contracts (solc-js from npm, no download); protocol/src/generated up to date;
+ *  - typecheck every TypeScript package (strict);
+ *  - the subgraph: ABIs and manifests up to date, `graph codegen` and `graph build` for every
+ *    network manifest (a contract change that breaks the mappings fails here), manifest tests;
+ *  - contract tests with coverage (Solidity unit, fuzz, invariants; TypeScript/viem); line and
+ *    branch coverage of contracts/ must be >= 95%;
+ *  - protocol library tests (property tests, shared vectors, attestation on real evidence, CIDs
+ *    against Debian's ipfs-cid, the native hot path against viem);
+ *  - worker unit tests (built-in tools, attestation providers); dApp unit tests;
+ *  - stack tests on real processes (hardhat node, npm start with the whole product, deploy, worker);
+ *  - the subgraph runner, the broker (in process and through the production server), the CLI;
+ *  - the dApp in a browser: `next build`, then Playwright on Debian's Chromium (test/e2e).
  */
 import path from "node:path";
 import { run, step } from "./lib/cli.ts";
@@ -94,7 +95,7 @@ async function main() {
   step("Protocol library tests (canonical JSON, vouchers, receipts, Merkle tree, attestation; property tests)");
   await run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "test/protocol/*.test.ts"], { env });
 
-  step("Worker unit tests (built-in tool library, hot-path crypto against the protocol library)");
+  step("Worker unit tests (built-in tool library, attestation providers on real evidence)");
   await run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "test/worker/*.test.ts"], { env });
 
   step("dApp unit tests (configuration, transaction error decoding)");
