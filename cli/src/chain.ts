@@ -5,7 +5,7 @@
  */
 import { createPublicClient, getAbiItem, getAddress, http, zeroAddress, type Address, type PublicClient } from "viem";
 import {
-  agreementEscrowAbi, getDeployment, isDeployedChain, workerRegistryAbi, type ChainDeployment, type EscrowRef,
+  agreementEscrowAbi, approvedWorkerAddresses, getDeployment, isDeployedChain, workerRegistryAbi, type ChainDeployment, type EscrowRef,
 } from "@agentry/protocol";
 import { CliError } from "./output.ts";
 
@@ -84,17 +84,11 @@ export async function registeredWorker(chain: Chain, agentId: bigint, address: A
   return { address: getAddress(address), endpoint: worker.endpoint, retired: worker.retired, approved };
 }
 
-const approvalEvent = getAbiItem({ abi: workerRegistryAbi, name: "WorkerApprovalSet" });
 
 /** The workers an agent approves now, from WorkerRegistry's logs (used when the subgraph cannot answer). */
 export async function approvedWorkersFromLogs(chain: Chain, agentId: bigint): Promise<RegisteredWorker[]> {
-  const registry = chain.deployment.contracts.WorkerRegistry;
-  const logs = await chain.publicClient.getLogs({
-    address: registry.address, event: approvalEvent, args: { agentId }, fromBlock: BigInt(registry.startBlock), toBlock: "latest",
-  });
-  const approved = new Map<Address, boolean>();
-  for (const log of logs) approved.set(getAddress(log.args.worker!), log.args.approved!);
-  const workers = await Promise.all([...approved].filter(([, ok]) => ok).map(([address]) => registeredWorker(chain, agentId, address)));
+  const addresses = await approvedWorkerAddresses(chain.publicClient, chain.chainId, agentId);
+  const workers = await Promise.all(addresses.map((address) => registeredWorker(chain, agentId, address)));
   return workers.filter((w): w is RegisteredWorker => w !== undefined);
 }
 

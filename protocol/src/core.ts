@@ -14,3 +14,4 @@ export * from "./receipt.ts";
 export * from "./merkle.ts";
 export * from "./wire.ts";
 export * from "./mcp-errors.ts";
+export * from "./chain-reads.ts";

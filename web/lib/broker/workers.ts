@@ -5,9 +5,9 @@
  * with their evidence re-verified from the content store (cached by CID). Nothing here trusts the
  * subgraph for eligibility: it only proposes candidates.
  */
-import { getAbiItem, getAddress, type Address, type Hex, type PublicClient } from "viem";
+import { type Address, type Hex, type PublicClient } from "viem";
 import {
-  cidFromUri, decodeEvidence, getDeployment, isAttestationError, verifyAttestation, workerRegistryAbi, type TeeTypeName,
+  approvedWorkerAddresses, cidFromUri, decodeEvidence, getDeployment, isAttestationError, verifyAttestation, workerRegistryAbi, type TeeTypeName,
 } from "@agentry/protocol";
 
 export interface EligibleWorker {
@@ -44,7 +44,6 @@ export interface WorkerDirectoryOptions {
 }
 
 const TEE_NAMES: readonly TeeTypeName[] = ["DEV", "SGX", "TDX", "NITRO"];
-const approvalEvent = getAbiItem({ abi: workerRegistryAbi, name: "WorkerApprovalSet" });
 
 interface Cached<T> {
   value: Promise<T>;
@@ -54,7 +53,6 @@ interface Cached<T> {
 export class WorkerDirectory {
   readonly #o: WorkerDirectoryOptions;
   readonly #registry: Address;
-  readonly #registryStartBlock: bigint;
   readonly #byAgent = new Map<string, Cached<EligibleWorker[]>>();
   readonly #evidence = new Map<string, Cached<{ ok: true; attested: boolean } | { ok: false; reason: string }>>();
   readonly #now: () => number;
@@ -63,7 +61,6 @@ export class WorkerDirectory {
     this.#o = options;
     const registry = getDeployment(options.chainId).contracts.WorkerRegistry;
     this.#registry = registry.address;
-    this.#registryStartBlock = BigInt(registry.startBlock);
     this.#now = options.now ?? Date.now;
   }
 
@@ -91,16 +88,7 @@ export class WorkerDirectory {
         this.#o.log?.("subgraph unavailable: reading WorkerRegistry logs instead", { error: (error as Error).message });
       }
     }
-    const logs = await this.#o.publicClient.getLogs({
-      address: this.#registry,
-      event: approvalEvent,
-      args: { agentId },
-      fromBlock: this.#registryStartBlock,
-      toBlock: "latest",
-    });
-    const approved = new Map<string, boolean>();
-    for (const log of logs) approved.set(getAddress(log.args.worker!), log.args.approved!);
-    return [...approved].filter(([, ok]) => ok).map(([address]) => address as Address);
+    return approvedWorkerAddresses(this.#o.publicClient, this.#o.chainId, agentId);
   }
 
   async #check(agentId: bigint, address: Address): Promise<EligibleWorker | undefined> {
