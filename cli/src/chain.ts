@@ -5,7 +5,7 @@
  */
 import { createPublicClient, getAbiItem, getAddress, http, zeroAddress, type Address, type PublicClient } from "viem";
 import {
-  agreementEscrowAbi, approvedWorkerAddresses, getDeployment, isDeployedChain, workerRegistryAbi, type ChainDeployment, type EscrowRef,
+  agreementEscrowAbi, approvedWorkerAddresses, getDeployment, readAgreement as readOnChainAgreement, isDeployedChain, workerRegistryAbi, type ChainDeployment, type EscrowRef,
 } from "@agentry/protocol";
 import { CliError } from "./output.ts";
 
@@ -48,14 +48,11 @@ export interface OnChainAgreement {
 }
 
 export async function readAgreement(chain: Chain, id: bigint): Promise<OnChainAgreement> {
-  const a = await chain.publicClient.readContract({ address: chain.ref.escrow, abi: agreementEscrowAbi, functionName: "getAgreement", args: [id] });
-  if (a.client === zeroAddress) {
+  const a = await readOnChainAgreement(chain.publicClient, chain.ref.escrow, id);
+  if (!a) {
     throw new CliError(`agreement ${id} does not exist on chain ${chain.chainId}`, "check the id (`agentry open` prints it) and --rpc-url");
   }
-  return {
-    id, agentId: a.agentId, client: getAddress(a.client), token: getAddress(a.token), price: a.price, sessionKey: getAddress(a.sessionKey),
-    maxCalls: BigInt(a.maxCalls), fundedCalls: BigInt(a.fundedCalls), redeemedCalls: BigInt(a.redeemedCalls), expiresAt: BigInt(a.expiresAt), closed: a.closed,
-  };
+  return { id, ...a };
 }
 
 /** Why an agreement cannot pay for another call now, or undefined when it can. */

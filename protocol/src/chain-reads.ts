@@ -2,9 +2,9 @@
  * Reads of Agentry's contracts that the subgraph also answers, straight from the chain: what the
  * broker and the CLI fall back to when the subgraph is down or lags.
  */
-import { getAbiItem, getAddress, type Address, type PublicClient } from "viem";
+import { getAbiItem, getAddress, zeroAddress, type Address, type PublicClient } from "viem";
 import { getDeployment } from "./deployments.ts";
-import { workerRegistryAbi } from "./generated/abis.ts";
+import { agreementEscrowAbi, workerRegistryAbi } from "./generated/abis.ts";
 
 const approvalEvent = getAbiItem({ abi: workerRegistryAbi, name: "WorkerApprovalSet" });
 
@@ -21,4 +21,36 @@ export async function approvedWorkerAddresses(publicClient: PublicClient, chainI
   const approved = new Map<Address, boolean>();
   for (const log of logs) approved.set(getAddress(log.args.worker!), log.args.approved!);
   return [...approved].filter(([, ok]) => ok).map(([address]) => address);
+}
+
+/** An agreement as AgreementEscrow stores it (counts as bigint). */
+export interface AgreementState {
+  agentId: bigint;
+  client: Address;
+  token: Address;
+  price: bigint;
+  sessionKey: Address;
+  maxCalls: bigint;
+  fundedCalls: bigint;
+  redeemedCalls: bigint;
+  expiresAt: bigint;
+  closed: boolean;
+}
+
+/** The agreement `id` from the escrow, or null when no agreement has that id. */
+export async function readAgreement(publicClient: PublicClient, escrow: Address, id: bigint): Promise<AgreementState | null> {
+  const a = await publicClient.readContract({ address: escrow, abi: agreementEscrowAbi, functionName: "getAgreement", args: [id] });
+  if (a.client === zeroAddress) return null;
+  return {
+    agentId: a.agentId,
+    client: getAddress(a.client),
+    token: getAddress(a.token),
+    price: a.price,
+    sessionKey: getAddress(a.sessionKey),
+    maxCalls: BigInt(a.maxCalls),
+    fundedCalls: BigInt(a.fundedCalls),
+    redeemedCalls: BigInt(a.redeemedCalls),
+    expiresAt: BigInt(a.expiresAt),
+    closed: a.closed,
+  };
 }

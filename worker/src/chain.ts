@@ -1,19 +1,8 @@
 /** Reads agreement state from the escrow, reusing it for a short time (`cacheMs`). */
 import type { Address, PublicClient } from "viem";
-import { agreementEscrowAbi } from "@agentry/protocol/core";
+import { readAgreement, type AgreementState } from "@agentry/protocol/core";
 
-export interface AgreementState {
-  agentId: bigint;
-  client: Address;
-  token: Address;
-  price: bigint;
-  sessionKey: Address;
-  maxCalls: bigint;
-  fundedCalls: bigint;
-  redeemedCalls: bigint;
-  expiresAt: bigint;
-  closed: boolean;
-}
+export type { AgreementState };
 
 export class ChainView {
   private readonly cache = new Map<string, { at: number; value: Promise<AgreementState | null> }>();
@@ -35,24 +24,7 @@ export class ChainView {
     const key = id.toString();
     const hit = this.cache.get(key);
     if (!options.fresh && hit && Date.now() - hit.at < this.cacheMs) return hit.value;
-    const value = this.client
-      .readContract({ address: this.escrow, abi: agreementEscrowAbi, functionName: "getAgreement", args: [id] })
-      .then((a) =>
-        a.client === "0x0000000000000000000000000000000000000000"
-          ? null
-          : {
-              agentId: a.agentId,
-              client: a.client,
-              token: a.token,
-              price: a.price,
-              sessionKey: a.sessionKey,
-              maxCalls: BigInt(a.maxCalls),
-              fundedCalls: BigInt(a.fundedCalls),
-              redeemedCalls: BigInt(a.redeemedCalls),
-              expiresAt: a.expiresAt,
-              closed: a.closed,
-            },
-      );
+    const value = readAgreement(this.client, this.escrow, id);
     this.cache.set(key, { at: Date.now(), value });
     value.catch(() => this.cache.delete(key));
     return value;

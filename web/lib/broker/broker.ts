@@ -10,9 +10,9 @@
  * cumulative (`calls`, `amount = calls × price`), so even a worker that ran the call and then died
  * cannot make the client pay twice.
  */
-import { getAddress, zeroAddress, type Address, type PublicClient } from "viem";
+import type { PublicClient } from "viem";
 import {
-  agentRegistryAbi, agreementEscrowAbi, BrokerError, encodeReceipt, getDeployment, invokeRequestSchema, parseReceipt,
+  agentRegistryAbi, BrokerError, readAgreement, type AgreementState, encodeReceipt, getDeployment, invokeRequestSchema, parseReceipt,
   RECEIPT_META_KEY, isProtocolError, type EscrowRef, type InvokeResponse,
 } from "@agentry/protocol";
 import { Eip712Hasher, requestHashNative, verifyReceiptNative } from "@agentry/protocol/native-crypto";
@@ -35,13 +35,6 @@ export interface BrokerOptions {
   now?: () => number;
 }
 
-interface AgreementView {
-  agentId: bigint;
-  client: Address;
-  expiresAt: bigint;
-  closed: boolean;
-}
-
 export interface Broker {
   invoke(body: unknown, caller: { ip: string }): Promise<InvokeResponse>;
   close(): Promise<void>;
@@ -53,16 +46,14 @@ export function createBroker(options: BrokerOptions): Broker {
   const clients = new WorkerClients();
   const hasher = new Eip712Hasher(ref);
   const now = options.now ?? Date.now;
-  const agreements = new Map<string, { value: Promise<AgreementView | null>; until: number }>();
+  const agreements = new Map<string, { value: Promise<AgreementState | null>; until: number }>();
   const agents = new Map<string, Promise<boolean>>();
 
-  function readAgreement(id: bigint): Promise<AgreementView | null> {
+  function cachedAgreement(id: bigint): Promise<AgreementState | null> {
     const key = id.toString();
     const hit = agreements.get(key);
     if (hit && hit.until > now()) return hit.value;
-    const value = options.publicClient
-      .readContract({ address: ref.escrow, abi: agreementEscrowAbi, functionName: "getAgreement", args: [id] })
-      .then((a) => (a.client === zeroAddress ? null : { agentId: a.agentId, client: getAddress(a.client), expiresAt: BigInt(a.expiresAt), closed: a.closed }));
+    const value = readAgreement(options.publicClient, ref.escrow, id);
     agreements.set(key, { value, until: now() + options.agreementCacheMs });
     value.catch(() => agreements.delete(key));
     if (agreements.size > 50_000) agreements.delete(agreements.keys().next().value!);
@@ -104,7 +95,7 @@ export function createBroker(options: BrokerOptions): Broker {
     }
     await limit(options.limits.perAgreement, voucher.agreementId.toString(), `agreement ${voucher.agreementId}`);
 
-    const [agreement, exists] = await Promise.all([readAgreement(voucher.agreementId), agentExists(agentId)]);
+    const [agreement, exists] = await Promise.all([cachedAgreement(voucher.agreementId), agentExists(agentId)]);
     if (!exists) throw new BrokerError("UNKNOWN_AGENT", `agent ${agentId} does not exist`, "check the agent id on the Explore page or with `agentry agents`");
     if (!agreement) throw new BrokerError("VOUCHER_DOES_NOT_PAY", `agreement ${voucher.agreementId} does not exist`, "open an agreement with the agent first");
     if (agreement.agentId !== agentId) {
