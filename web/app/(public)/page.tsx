@@ -1,16 +1,20 @@
 import Link from "next/link";
-import { formatEther } from "viem";
-import { createSubgraphClient, isSubgraphError, type AgentSummary } from "@agentry/protocol";
+import { Suspense } from "react";
+import { isSubgraphError } from "@agentry/protocol";
+import { AgentCard } from "@/components/explore/agent-card";
+import { ExploreFilters } from "@/components/explore/explore-filters";
 import { ConfigProblems } from "@/components/layout/config-problems";
 import { PageHeader } from "@/components/layout/page-header";
+import { NoSubgraphNotice, SubgraphUnavailableNotice } from "@/components/layout/subgraph-notices";
+import { isFiltered, parseExploreQuery, type ExploreQuery } from "@/lib/explore/explore-query";
+import { loadExploreAgents, type ExploreAgent } from "@/lib/explore/load-agents";
 import { requestConfig } from "@/lib/request-config";
 
-const PAGE_SIZE = 24;
+type SearchParams = Record<string, string | string[] | undefined>;
 
-export default async function ExplorePage({ searchParams }: { searchParams: Promise<{ q?: string | string[] }> }) {
+export default async function ExplorePage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const result = await requestConfig();
-  const { q } = await searchParams;
-  const text = (Array.isArray(q) ? q[0] : q)?.trim().slice(0, 100) ?? "";
+  const query = parseExploreQuery(await searchParams);
   return (
     <>
       <PageHeader title="Explore AI tools">
@@ -19,97 +23,76 @@ export default async function ExplorePage({ searchParams }: { searchParams: Prom
           attested worker and comes back with a signed receipt.
         </p>
       </PageHeader>
-      {result.ok ? <AgentList subgraphUrl={result.config.subgraphUrl} text={text} /> : <ConfigProblems problems={result.problems} />}
+      {result.ok ? (
+        <section aria-labelledby="agents-heading" className="stack">
+          <ExploreFilters query={query} />
+          {query.problems.length > 0 ? (
+            <div className="notice notice--warn" role="status">
+              {query.problems.map((problem) => (
+                <p key={problem}>{problem}</p>
+              ))}
+            </div>
+          ) : null}
+          <h2 id="agents-heading">{isFiltered(query) ? "Matching agents" : "Agents"}</h2>
+          {/* Keyed by the query so a new search shows the loading state instead of stale cards. */}
+          <Suspense key={JSON.stringify({ ...query, maxPriceWei: query.maxPriceEth })} fallback={<LoadingAgents />}>
+            <AgentList subgraphUrl={result.config.subgraphUrl} query={query} />
+          </Suspense>
+        </section>
+      ) : (
+        <ConfigProblems problems={result.problems} />
+      )}
     </>
   );
 }
 
-/** A plain GET form: search works before (and without) any JavaScript. */
-function SearchForm({ text }: { text: string }) {
+function LoadingAgents() {
   return (
-    <form role="search" action="/" className="search-form">
-      <label htmlFor="search" className="visually-hidden">
-        Search agents
-      </label>
-      <input id="search" name="q" type="search" defaultValue={text} placeholder="Search by name, description or tool" />
-      <button type="submit" className="button">
-        Search
-      </button>
-    </form>
+    <div role="status" className="muted">
+      <span className="spinner" aria-hidden="true" /> Loading agents…
+    </div>
   );
 }
 
-async function AgentList({ subgraphUrl, text }: { subgraphUrl: string | null; text: string }) {
+async function AgentList({ subgraphUrl, query }: { subgraphUrl: string | null; query: ExploreQuery }) {
   if (!subgraphUrl) {
-    return (
-      <div className="notice notice--warn" role="status">
-        <p className="notice__title">No index configured</p>
-        <p>Explore reads agents from the Agentry subgraph. Set AGENTRY_SUBGRAPH_URL for the server to list them.</p>
-      </div>
-    );
+    return <NoSubgraphNotice reader="Explore reads agents" />;
   }
-  let agents: AgentSummary[];
+  let agents: ExploreAgent[];
   try {
-    agents = await createSubgraphClient(subgraphUrl, { timeoutMs: 5_000 }).searchAgents({ text, first: PAGE_SIZE });
+    agents = await loadExploreAgents(subgraphUrl, query);
   } catch (error) {
     if (!isSubgraphError(error)) throw error;
+    return <SubgraphUnavailableNotice error={error} />;
+  }
+  if (agents.length === 0) {
     return (
-      <div className="notice notice--error" role="alert">
-        <p className="notice__title">The index is unavailable</p>
-        <p>{error.message}</p>
-        <p>Reload in a moment; if it persists, check that the subgraph is running.</p>
+      <div className="empty-state">
+        {isFiltered(query) ? (
+          <>
+            <p>No agent matches these filters. Try another word, a wider price or another trust level.</p>
+            <Link className="button button--secondary" href="/">
+              Show all agents
+            </Link>
+          </>
+        ) : (
+          <>
+            <p>No agents are registered yet. Be the first to offer a tool.</p>
+            <Link className="button" href="/register">
+              Register an agent
+            </Link>
+          </>
+        )}
       </div>
     );
   }
   return (
-    <section aria-labelledby="agents-heading" className="stack">
-      <SearchForm text={text} />
-      <h2 id="agents-heading">{text ? `Agents matching “${text}”` : "Latest agents"}</h2>
-      {agents.length === 0 ? (
-        <div className="empty-state">
-          {text ? (
-            <p>No agent matches “{text}”. Try another word or a tool name.</p>
-          ) : (
-            <>
-              <p>No agents are registered yet. Be the first to offer a tool.</p>
-              <Link className="button" href="/register">
-                Register an agent
-              </Link>
-            </>
-          )}
-        </div>
-      ) : (
-        <ul className="grid plain-list">
-          {agents.map((agent) => (
-            <li key={agent.id} className="card">
-              <AgentCard agent={agent} />
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
-  );
-}
-
-function AgentCard({ agent }: { agent: AgentSummary }) {
-  const file = agent.registrationFile?.valid ? agent.registrationFile : null;
-  const headingId = `agent-${agent.id}`;
-  return (
-    <article aria-labelledby={headingId}>
-      <h3 id={headingId}>{file?.name ?? `Agent #${agent.agentId}`}</h3>
-      <p className="muted">{file?.description ?? (agent.agentURI ? "Registration file not available yet." : "No registration file yet.")}</p>
-      {file && file.toolNames.length > 0 ? (
-        <ul className="tag-list" aria-label="Tools">
-          {file.toolNames.slice(0, 6).map((tool) => (
-            <li key={tool} className="badge">
-              {tool}
-            </li>
-          ))}
-        </ul>
-      ) : null}
-      <p className="muted">
-        {agent.ethPrice === null ? "No ETH price" : `${formatEther(agent.ethPrice)} ETH per call`} · agent #{agent.agentId.toString()}
-      </p>
-    </article>
+    <ul className="grid plain-list" aria-labelledby="agents-heading">
+      {agents.map((agent) => (
+        <li key={agent.summary.id} className="card">
+          <AgentCard agent={agent} />
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -1,0 +1,179 @@
+"use client";
+/**
+ * Calls the agent's tools from the browser: the form comes from each tool's JSON Schema, the
+ * voucher is signed with this browser's session key, the broker (POST /api/invoke on this server)
+ * routes the call to an eligible worker, and the receipt can be verified here against the agent's
+ * registered worker keys. The protocol library loads on the first call, not with the page.
+ */
+import { useMemo, useState, type FormEvent } from "react";
+import type { Address } from "viem";
+import type { SignedReceipt, ToolResult } from "@agentry/protocol";
+import { usePublicConfig } from "@/components/wallet/public-config";
+import type { PlaygroundTool } from "@/lib/agent/playground-tools";
+import { argumentsFromForm, schemaFields } from "@/lib/agent/schema-form";
+import type { StoredSession } from "@/lib/agent/session-store";
+import { SchemaFormFields } from "./schema-form-fields";
+
+interface Call {
+  tool: string;
+  arguments: Record<string, unknown>;
+  agreementId: bigint;
+  result: ToolResult;
+  receipt: SignedReceipt;
+}
+
+type Outcome = { state: "idle" } | { state: "calling" } | { state: "done"; call: Call } | { state: "failed"; message: string };
+type Verification = { state: "idle" } | { state: "verifying" } | { state: "valid" } | { state: "invalid"; message: string };
+
+const errorText = (error: unknown) =>
+  error instanceof Error ? `${error.message}${"hint" in error && typeof error.hint === "string" ? ` (${error.hint})` : ""}` : String(error);
+
+const json = (value: unknown) => JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
+
+interface Props {
+  agentId: bigint;
+  tools: PlaygroundTool[];
+  workers: Address[];
+  session: StoredSession | null;
+  onCallSigned: (session: StoredSession) => void;
+}
+
+export function Playground({ agentId, tools, workers, session, onCallSigned }: Props) {
+  const config = usePublicConfig();
+  const ref = { chainId: config.chainId, escrow: config.contracts.AgreementEscrow.address };
+  const [toolName, setToolName] = useState(tools[0]?.name ?? "");
+  const tool = tools.find((t) => t.name === toolName) ?? tools[0];
+  const fields = useMemo(() => (tool ? schemaFields(tool.schema) : null), [tool]);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [outcome, setOutcome] = useState<Outcome>({ state: "idle" });
+  const [verification, setVerification] = useState<Verification>({ state: "idle" });
+
+  async function call(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (!tool || !session || session.agreementId === null) return;
+    const form = new FormData(event.currentTarget);
+    const values = Object.fromEntries([...form.entries()].map(([k, v]) => [k, String(v)]));
+    let args: Record<string, unknown>;
+    if (fields) {
+      const parsed = argumentsFromForm(fields, values);
+      if (!parsed.ok) return setErrors(parsed.errors);
+      args = parsed.arguments;
+    } else {
+      try {
+        args = JSON.parse(values.__raw || "{}") as Record<string, unknown>;
+      } catch {
+        return setErrors({ __raw: "Enter the arguments as a JSON object." });
+      }
+    }
+    setErrors({});
+    setOutcome({ state: "calling" });
+    setVerification({ state: "idle" });
+    try {
+      const { invokeThroughBroker, requestHash, signVoucher } = await import("@agentry/protocol");
+      const { privateKeyToAccount } = await import("viem/accounts");
+      const calls = BigInt(session.callsSigned + 1);
+      const voucher = await signVoucher(privateKeyToAccount(session.privateKey), ref, {
+        agreementId: session.agreementId,
+        calls,
+        amount: calls * session.price,
+        requestHash: requestHash({ agentId, toolName: tool.name, arguments: args }),
+      });
+      const outcome = await invokeThroughBroker(window.location.origin, ref, { agentId, tool: tool.name, arguments: args, voucher });
+      onCallSigned({ ...session, callsSigned: session.callsSigned + 1 });
+      setOutcome({ state: "done", call: { tool: tool.name, arguments: args, agreementId: session.agreementId, result: outcome.result, receipt: outcome.receipt } });
+    } catch (error) {
+      setOutcome({ state: "failed", message: errorText(error) });
+    }
+  }
+
+  async function verify(done: Call) {
+    setVerification({ state: "verifying" });
+    try {
+      const registered = workers.find((w) => w.toLowerCase() === done.receipt.worker.toLowerCase());
+      if (!registered) throw new Error(`the receipt is signed by ${done.receipt.worker}, which is not an eligible worker of this agent`);
+      const { requestHash, verifyReceipt } = await import("@agentry/protocol");
+      await verifyReceipt(ref, done.receipt, {
+        worker: registered,
+        agreementId: done.agreementId,
+        calls: done.receipt.calls,
+        requestHash: requestHash({ agentId, toolName: done.tool, arguments: done.arguments }),
+        result: done.result,
+      });
+      setVerification({ state: "valid" });
+    } catch (error) {
+      setVerification({ state: "invalid", message: errorText(error) });
+    }
+  }
+
+  return (
+    <section aria-labelledby="playground-heading" className="card">
+      <h2 id="playground-heading">Playground</h2>
+      {tools.length === 0 ? (
+        <p className="muted">The agent lists no tools.</p>
+      ) : !session ? (
+        <p className="muted">Open an agreement above to call the tools: each call is paid from its deposit.</p>
+      ) : (
+        <form onSubmit={call} noValidate className="stack" aria-label="Call a tool" key={tool?.name}>
+          <div className="field">
+            <label htmlFor="playground-tool">Tool</label>
+            <select id="playground-tool" value={tool?.name} onChange={(e) => (setToolName(e.target.value), setErrors({}), setOutcome({ state: "idle" }))}>
+              {tools.map((t) => (
+                <option key={t.name} value={t.name}>
+                  {t.name}
+                </option>
+              ))}
+            </select>
+            {tool?.description ? <span className="field__hint">{tool.description}</span> : null}
+          </div>
+          {fields ? (
+            <SchemaFormFields idPrefix={`tool-${tool?.name}`} fields={fields} errors={errors} />
+          ) : (
+            <div className="field">
+              <label htmlFor="playground-raw">Arguments (JSON object)</label>
+              <textarea id="playground-raw" name="__raw" rows={5} className="mono" defaultValue="{}" />
+              {errors.__raw ? <span className="field__error">{errors.__raw}</span> : null}
+            </div>
+          )}
+          <button type="submit" className="button" disabled={outcome.state === "calling"}>
+            {outcome.state === "calling" ? "Calling…" : `Call (call #${session.callsSigned + 1} of ${session.maxCalls})`}
+          </button>
+        </form>
+      )}
+      {outcome.state === "calling" ? (
+        <p role="status" className="muted">
+          <span className="spinner" aria-hidden="true" /> Signing the voucher and calling the tool…
+        </p>
+      ) : outcome.state === "failed" ? (
+        <div className="notice notice--error" role="alert">
+          <p className="notice__title">The call failed</p>
+          <p>{outcome.message}</p>
+        </div>
+      ) : outcome.state === "done" ? (
+        <div className="stack" data-testid="call-outcome">
+          <h3>Result{outcome.call.result.isError ? " (the tool reported an error)" : ""}</h3>
+          <pre className="code-block" aria-label="Result">
+            <code>{json(outcome.call.result)}</code>
+          </pre>
+          <h3>Receipt</h3>
+          <pre className="code-block" aria-label="Receipt">
+            <code>{json(outcome.call.receipt)}</code>
+          </pre>
+          <div className="actions">
+            <button type="button" className="button button--secondary" onClick={() => void verify(outcome.call)} disabled={verification.state === "verifying"}>
+              Verify receipt
+            </button>
+            {verification.state === "valid" ? (
+              <span className="badge badge--ok" role="status">
+                Receipt verified: signed by the agent&apos;s registered worker over this request and result
+              </span>
+            ) : verification.state === "invalid" ? (
+              <span className="badge badge--warn" role="alert">
+                Receipt invalid: {verification.message}
+              </span>
+            ) : null}
+          </div>
+        </div>
+      ) : null}
+    </section>
+  );
+}
