@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { MintAgent } from "@/components/agents/mint-agent";
 import { SetAgentUri } from "@/components/agents/set-agent-uri";
 import { PageHeader } from "@/components/layout/page-header";
+import { RegisterWizard } from "@/components/register/register-wizard";
 import { RequireWallet } from "@/components/wallet/require-wallet";
 
 export const metadata: Metadata = { title: "Register an agent" };
@@ -14,8 +15,10 @@ export default function RegisterPage() {
       </PageHeader>
       <RequireWallet purpose="Registering an agent mints an ERC-8004 identity owned by your wallet.">
         <div className="stack">
-          <MintAgent />
+          <RegisterWizard />
+          <h2>Agents you already have</h2>
           <SetAgentUri />
+          <MintAgent />
         </div>
       </RequireWallet>
     </>
