@@ -6,7 +6,7 @@
  * dApp, prints the URLs, and keeps running until Ctrl-C, which stops everything it started.
  * The chain is new at every start, so the worker's call database is too.
  */
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { createPublicClient, createWalletClient, http, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -15,8 +15,8 @@ import { step } from "./lib/cli.ts";
 import { LOCAL_STATE_DIR, ROOT } from "./lib/paths.ts";
 import { deploy } from "./deploy.ts";
 import { CONTENT_DIR, startIndexer, type LocalIndexer } from "./lib/indexer.ts";
-import { DEV_KEYS, startWorker, waitForLog, type WorkerProcess } from "./lib/local-stack.ts";
-import { seedDemo, type DemoResult } from "./lib/demo.ts";
+import { DEV_KEYS, type WorkerProcess } from "./lib/local-stack.ts";
+import { seedDemo, startDemoWorker, type DemoResult } from "./lib/demo.ts";
 import { buildWeb, startWeb, webBuildIsStale, type WebServer } from "./lib/web.ts";
 import { openContentStore } from "../protocol/src/content/store.ts";
 
@@ -64,21 +64,13 @@ async function main() {
     console.log(`    GraphQL at ${indexer.url} (log: ${path.relative(process.cwd(), subgraphLog)})`);
 
     step("Starting a worker (DEV attestation) fronting the MCP reference server, and registering it");
-    const workerDir = path.join(LOCAL_STATE_DIR, "worker");
-    await rm(workerDir, { recursive: true, force: true }); // its calls belonged to the previous chain
-    const operatorKeyFile = path.join(LOCAL_STATE_DIR, "operator-key");
-    await writeFile(operatorKeyFile, `${DEV_KEYS[4]}\n`, { mode: 0o600 });
     const publicClient = createPublicClient({ transport: http(chain.url) }) as PublicClient;
     const stack = {
       chain, publicClient, deployer: privateKeyToAccount(DEV_KEYS[0]!), provider: privateKeyToAccount(DEV_KEYS[1]!),
       wallet: (account: ReturnType<typeof privateKeyToAccount>) => createWalletClient({ account, transport: http(chain.url) }),
       stop: () => chain.stop(),
     };
-    worker = await startWorker(stack, {
-      dataDir: workerDir,
-      args: ["--register", "true", "--operator-key-file", operatorKeyFile, "--content-dir", CONTENT_DIR, "--upstream-command", FRONTED_SERVER],
-    });
-    await waitForLog(worker.logs, /"msg":"worker registered"/);
+    worker = await startDemoWorker(stack, { stateDir: LOCAL_STATE_DIR, name: "worker", upstreamCommand: FRONTED_SERVER });
     console.log(`    worker ${worker.address} at ${worker.url}`);
 
     step("Seeding the demo: agents with real tools, the worker validated and approved, an agreement with paid calls");

@@ -6,7 +6,7 @@
  * Who is who (Hardhat's development accounts): #0 deploys and validates workers, #1 is the
  * provider owning the agents, #2 is the demo client, #4 operates the worker.
  */
-import { writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createPublicClient, createWalletClient, http, parseEther, zeroAddress, type Abi, type Address, type Hex, type PublicClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
@@ -17,7 +17,34 @@ import {
   VOUCHER_META_KEY, workerRegistryAbi, type RegistrationFile,
 } from "../../protocol/src/index.ts";
 import type { ContentStore } from "../../protocol/src/content/store.ts";
-import { DEV_KEYS } from "./local-stack.ts";
+import { DEV_KEYS, startWorker, waitForLog, type Stack, type WorkerProcess } from "./local-stack.ts";
+import { CONTENT_DIR } from "./indexer.ts";
+
+/**
+ * The demo's worker (DEV attestation, operated by account #4): registered on-chain with its
+ * evidence in the local content store, its call database new (calls belong to one chain).
+ * `upstreamCommand` fronts an existing MCP server over stdio.
+ */
+export async function startDemoWorker(stack: Stack, options: { stateDir: string; name: string; upstreamCommand?: string }): Promise<WorkerProcess> {
+  const dataDir = path.join(options.stateDir, options.name);
+  await rm(dataDir, { recursive: true, force: true });
+  const operatorKeyFile = path.join(options.stateDir, `${options.name}-operator-key`);
+  await writeFile(operatorKeyFile, `${DEV_KEYS[4]}\n`, { mode: 0o600 });
+  const worker = await startWorker(stack, {
+    dataDir,
+    args: [
+      "--register", "true", "--operator-key-file", operatorKeyFile, "--content-dir", CONTENT_DIR,
+      ...(options.upstreamCommand ? ["--upstream-command", options.upstreamCommand] : []),
+    ],
+  });
+  try {
+    await waitForLog(worker.logs, /"msg":"worker registered"/);
+  } catch (error) {
+    await worker.stop();
+    throw error;
+  }
+  return worker;
+}
 
 const local = deployments[31337].contracts;
 

@@ -1,7 +1,6 @@
 "use client";
 import { useState, type FormEvent } from "react";
 import { formatEther, parseEther, parseEventLogs, zeroAddress } from "viem";
-import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { agreementEscrowAbi } from "@agentry/protocol/abis";
 import { TextField } from "@/components/form/text-field";
 import { TransactionStatus } from "@/components/tx/transaction-status";
@@ -46,6 +45,8 @@ export function OpenAgreementForm({ agentId, price, onOpened }: { agentId: bigin
     const checked = validate(String(form.get("deposit") ?? ""), String(form.get("maxCalls") ?? ""), String(form.get("days") ?? ""), price);
     setErrors(checked.errors);
     if (Object.keys(checked.errors).length > 0) return;
+    // Key generation (secp256k1) loads on submit: it is not needed to show the page.
+    const { generatePrivateKey, privateKeyToAccount } = await import("viem/accounts");
     const privateKey = generatePrivateKey();
     const sessionKey = privateKeyToAccount(privateKey).address;
     const expiresAt = BigInt(Math.floor(Date.now() / 1000) + Math.round(checked.days * DAY));

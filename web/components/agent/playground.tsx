@@ -48,6 +48,12 @@ export function Playground({ agentId, tools, workers, session, onCallSigned }: P
   const [outcome, setOutcome] = useState<Outcome>({ state: "idle" });
   const [verification, setVerification] = useState<Verification>({ state: "idle" });
 
+  function chooseTool(name: string) {
+    setToolName(name);
+    setErrors({});
+    setOutcome({ state: "idle" });
+  }
+
   async function call(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (!tool || !session || session.agreementId === null) return;
@@ -116,7 +122,7 @@ export function Playground({ agentId, tools, workers, session, onCallSigned }: P
         <form onSubmit={call} noValidate className="stack" aria-label="Call a tool" key={tool?.name}>
           <div className="field">
             <label htmlFor="playground-tool">Tool</label>
-            <select id="playground-tool" value={tool?.name} onChange={(e) => (setToolName(e.target.value), setErrors({}), setOutcome({ state: "idle" }))}>
+            <select id="playground-tool" value={tool?.name} onChange={(event) => chooseTool(event.target.value)}>
               {tools.map((t) => (
                 <option key={t.name} value={t.name}>
                   {t.name}

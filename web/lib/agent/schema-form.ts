@@ -3,8 +3,6 @@
  * typed fields (text, number, integer, checkbox, choice); anything nested (objects, arrays, unions)
  * becomes a JSON field. Pure functions, so the rules are tested without a browser.
  */
-import { z } from "zod";
-
 export type FieldKind = "string" | "number" | "integer" | "boolean" | "enum" | "json";
 
 export interface SchemaField {
@@ -18,19 +16,29 @@ export interface SchemaField {
   initial: string;
 }
 
-const propertySchema = z.looseObject({
-  type: z.union([z.string(), z.array(z.string())]).optional(),
-  description: z.string().optional(),
-  enum: z.array(z.unknown()).optional(),
-  default: z.unknown().optional(),
-});
-const objectSchema = z.looseObject({
-  type: z.literal("object").optional(),
-  properties: z.record(z.string(), z.unknown()).optional(),
-  required: z.array(z.string()).optional(),
-});
+/** The keywords the form reads from one property's schema. */
+interface PropertySchema {
+  type?: string | string[];
+  description?: string;
+  enum?: unknown[];
+  default?: unknown;
+}
 
-function kindOf(property: z.output<typeof propertySchema>): FieldKind {
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** The known keywords of a property's schema, those of the wrong type dropped (by hand: no zod in the browser bundle). */
+function propertyOf(raw: unknown): PropertySchema {
+  if (!isRecord(raw)) return {};
+  const type = typeof raw.type === "string" || (Array.isArray(raw.type) && raw.type.every((t) => typeof t === "string")) ? (raw.type as string | string[]) : undefined;
+  return {
+    type,
+    description: typeof raw.description === "string" ? raw.description : undefined,
+    enum: Array.isArray(raw.enum) ? raw.enum : undefined,
+    default: raw.default,
+  };
+}
+
+function kindOf(property: PropertySchema): FieldKind {
   if (property.enum && property.enum.length > 0) return "enum";
   const type = Array.isArray(property.type) ? property.type.filter((t) => t !== "null") : property.type;
   const single = Array.isArray(type) ? (type.length === 1 ? type[0] : undefined) : type;
@@ -38,7 +46,7 @@ function kindOf(property: z.output<typeof propertySchema>): FieldKind {
   return "json";
 }
 
-function initialValue(kind: FieldKind, property: z.output<typeof propertySchema>): string {
+function initialValue(kind: FieldKind, property: PropertySchema): string {
   const value = property.default;
   if (value === undefined) return kind === "boolean" ? "false" : "";
   if (kind === "string") return typeof value === "string" ? value : "";
@@ -48,20 +56,19 @@ function initialValue(kind: FieldKind, property: z.output<typeof propertySchema>
 
 /** The fields of a tool's input schema, or null when it is not an object schema (use raw JSON then). */
 export function schemaFields(schema: unknown): SchemaField[] | null {
-  const parsed = objectSchema.safeParse(schema);
-  if (!parsed.success) return null;
-  const required = new Set(parsed.data.required ?? []);
-  return Object.entries(parsed.data.properties ?? {}).map(([name, raw]) => {
-    const property = propertySchema.safeParse(raw);
-    const data = property.success ? property.data : {};
-    const kind = property.success ? kindOf(data) : "json";
+  if (!isRecord(schema) || (schema.type !== undefined && schema.type !== "object")) return null;
+  const properties = isRecord(schema.properties) ? schema.properties : {};
+  const required = new Set(Array.isArray(schema.required) ? schema.required.filter((r) => typeof r === "string") : []);
+  return Object.entries(properties).map(([name, raw]) => {
+    const property = propertyOf(raw);
+    const kind = isRecord(raw) ? kindOf(property) : "json";
     return {
       name,
       kind,
       required: required.has(name),
-      description: data.description ?? null,
-      options: kind === "enum" ? (data.enum ?? []).map((v) => JSON.stringify(v)) : [],
-      initial: initialValue(kind, data),
+      description: property.description ?? null,
+      options: kind === "enum" ? (property.enum ?? []).map((v) => JSON.stringify(v)) : [],
+      initial: initialValue(kind, property),
     };
   });
 }

@@ -3,21 +3,37 @@
  * kept in localStorage (per chain, escrow and agent) with the next call index. The key only spends
  * the agreement's deposit, and only as far as its vouchers say.
  */
-import { z } from "zod";
 import type { Address, Hex } from "viem";
 
-const storedSessionSchema = z.object({
-  version: z.literal(1),
-  privateKey: z.string().regex(/^0x[0-9a-fA-F]{64}$/),
-  sessionKey: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
+/** What is stored, as JSON (validated by hand: zod would weigh on the page's initial JavaScript). */
+interface StoredJson {
+  version: 1;
+  privateKey: string;
+  sessionKey: string;
   /** Null until the agreement's opening is mined. */
-  agreementId: z.string().regex(/^\d+$/).nullable(),
+  agreementId: string | null;
   /** Wei per call, as the agreement was opened with. */
-  price: z.string().regex(/^\d+$/),
-  maxCalls: z.number().int().positive(),
+  price: string;
+  maxCalls: number;
   /** Calls already signed: the next voucher is for call `callsSigned + 1`. */
-  callsSigned: z.number().int().nonnegative(),
-});
+  callsSigned: number;
+}
+
+function isStoredJson(value: unknown): value is StoredJson {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  const decimal = (x: unknown) => typeof x === "string" && /^\d+$/.test(x);
+  const count = (x: unknown) => typeof x === "number" && Number.isInteger(x) && x >= 0;
+  return (
+    v.version === 1 &&
+    typeof v.privateKey === "string" && /^0x[0-9a-fA-F]{64}$/.test(v.privateKey) &&
+    typeof v.sessionKey === "string" && /^0x[0-9a-fA-F]{40}$/.test(v.sessionKey) &&
+    (v.agreementId === null || decimal(v.agreementId)) &&
+    decimal(v.price) &&
+    count(v.maxCalls) && (v.maxCalls as number) > 0 &&
+    count(v.callsSigned)
+  );
+}
 
 export interface StoredSession {
   privateKey: Hex;
@@ -45,9 +61,8 @@ export function loadSession(scope: SessionScope, storage: Storage = localStorage
   } catch {
     return null;
   }
-  const parsed = storedSessionSchema.safeParse(json);
-  if (!parsed.success) return null;
-  const s = parsed.data;
+  if (!isStoredJson(json)) return null;
+  const s = json;
   return {
     privateKey: s.privateKey as Hex,
     sessionKey: s.sessionKey as Address,
@@ -59,7 +74,7 @@ export function loadSession(scope: SessionScope, storage: Storage = localStorage
 }
 
 export function saveSession(scope: SessionScope, session: StoredSession, storage: Storage = localStorage): void {
-  const stored: z.input<typeof storedSessionSchema> = {
+  const stored: StoredJson = {
     version: 1,
     privateKey: session.privateKey,
     sessionKey: session.sessionKey,

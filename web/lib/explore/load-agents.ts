@@ -26,6 +26,14 @@ export async function loadExploreAgents(subgraphUrl: string, query: ExploreQuery
   });
   const matching = query.trust ? summaries.filter((agent) => agent.registrationFile?.supportedTrust.includes(query.trust)) : summaries;
   return Promise.all(
-    matching.map(async (summary) => ({ summary, detail: await client.agent(summary.agentId).catch(() => null) })),
+    matching.map(async (summary) => {
+      try {
+        return { summary, detail: await client.agent(summary.agentId) };
+      } catch (error) {
+        // One agent's trust data missing should not hide the list: its card says "Trust unknown".
+        console.warn(`Explore: no detail for agent ${summary.agentId}: ${error instanceof Error ? error.message : String(error)}`);
+        return { summary, detail: null };
+      }
+    }),
   );
 }
