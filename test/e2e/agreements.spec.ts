@@ -3,10 +3,11 @@
  * expiry; a top-up goes through the page; after expiry plus the grace period (hardhat time travel)
  * closing from the page returns the unspent deposit; the agent's owner sees it as a provider.
  */
-import { agreementEscrowAbi, getDeployment } from "@agentry/protocol/deployments";
+import { agreementEscrowAbi, encodeVoucher, getDeployment, requestHash, signVoucher, VOUCHER_META_KEY, workerRegistryAbi } from "@agentry/protocol";
 import { createWalletClient, getAbiItem, http, numberToHex, parseEventLogs, zeroAddress, type Address, type PublicClient } from "viem";
-import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import type { Page } from "@playwright/test";
+import { mcpClient } from "../../scripts/lib/local-stack.ts";
 import { test, expect } from "./support/fixtures.ts";
 import { TEST_WALLET_RDNS } from "./support/injected-wallet.ts";
 
@@ -22,7 +23,7 @@ async function connect(page: Page) {
 }
 
 /** Opens an ETH agreement for `calls` calls from `client` (an address the node signs for). */
-async function openAgreementAs(chain: PublicClient, rpcUrl: string, client: Address, calls: bigint): Promise<{ id: bigint; price: bigint; expiresAt: bigint }> {
+async function openAgreementAs(chain: PublicClient, rpcUrl: string, client: Address, calls: bigint, sessionKey: Address = privateKeyToAccount(generatePrivateKey()).address): Promise<{ id: bigint; price: bigint; expiresAt: bigint }> {
   const escrow = local.AgreementEscrow.address;
   const price = await chain.readContract({ address: escrow, abi: agreementEscrowAbi, functionName: "priceOf", args: [DEMO_AGENT, zeroAddress] });
   const expiresAt = (await chain.getBlock()).timestamp + 3600n;
@@ -30,12 +31,34 @@ async function openAgreementAs(chain: PublicClient, rpcUrl: string, client: Addr
     address: escrow,
     abi: agreementEscrowAbi,
     functionName: "open",
-    args: [DEMO_AGENT, zeroAddress, calls * price, 1000, expiresAt, privateKeyToAccount(generatePrivateKey()).address],
+    args: [DEMO_AGENT, zeroAddress, calls * price, 1000, expiresAt, sessionKey],
     value: calls * price,
     chain: null,
   });
   const [opened] = parseEventLogs({ abi: agreementEscrowAbi, eventName: "AgreementOpened", logs: (await chain.waitForTransactionReceipt({ hash })).logs });
   return { id: opened!.args.agreementId, price, expiresAt };
+}
+
+/** Paid calls 1..count to the demo agent's worker, each with a voucher signed by the session key. */
+async function paidCalls(chain: PublicClient, agreement: { id: bigint; price: bigint }, sessionKey: PrivateKeyAccount, count: number) {
+  const approvals = await chain.getLogs({ address: local.WorkerRegistry.address, event: getAbiItem({ abi: workerRegistryAbi, name: "WorkerApprovalSet" }), args: { agentId: DEMO_AGENT }, fromBlock: 0n });
+  const worker = await chain.readContract({ address: local.WorkerRegistry.address, abi: workerRegistryAbi, functionName: "getWorker", args: [approvals[0]!.args.worker!] });
+  const mcp = await mcpClient(worker.endpoint);
+  try {
+    for (let n = 1n; n <= BigInt(count); n++) {
+      const args = { csv: `call,n\npaid,${n}` };
+      const voucher = await signVoucher(sessionKey, { chainId: 31337, escrow: local.AgreementEscrow.address }, {
+        agreementId: agreement.id,
+        calls: n,
+        amount: n * agreement.price,
+        requestHash: requestHash({ agentId: DEMO_AGENT, toolName: "csv_to_json", arguments: args }),
+      });
+      const result = await mcp.callTool({ name: "csv_to_json", arguments: args, _meta: { [VOUCHER_META_KEY]: encodeVoucher(voucher) } });
+      expect(result.isError ?? false).toBe(false);
+    }
+  } finally {
+    await mcp.close();
+  }
 }
 
 async function timeTravel(chain: PublicClient, seconds: number) {
@@ -73,4 +96,33 @@ test("a client tops up an agreement and, after expiry and grace, closing returns
   expect(closed?.args.closedBy).toBe(wallet.address);
   expect(closed?.args.refund).toBe(8n * agreement.price);
   await page.screenshot({ path: testInfo.outputPath("agreements-closed.png"), fullPage: true });
+});
+
+test("after paid calls, the receipts verify against the on-chain anchor and closing refunds the unpaid rest", async ({ page, wallet, chain, rpcUrl }, testInfo) => {
+  test.setTimeout(150_000);
+  const sessionKey = privateKeyToAccount(generatePrivateKey());
+  const agreement = await openAgreementAs(chain, rpcUrl, wallet.address, 6n, sessionKey.address);
+  await paidCalls(chain, agreement, sessionKey, 3);
+
+  // Near the end of the redeem window (expiry + one day) the worker redeems at once.
+  await timeTravel(chain, 3600 + DAY - 600);
+  const redeemed = getAbiItem({ abi: agreementEscrowAbi, name: "Redeemed" });
+  await expect
+    .poll(async () => (await chain.getLogs({ address: local.AgreementEscrow.address, event: redeemed, args: { agreementId: agreement.id }, fromBlock: 0n })).length, { timeout: 90_000, intervals: [1000] })
+    .toBeGreaterThan(0);
+
+  await page.goto("/agreements");
+  await connect(page);
+  const card = page.getByTestId(`client-agreement-${agreement.id}`);
+  await expect(card.getByTestId("redeemed-calls")).toHaveText("3 of 6 funded (limit 1000)");
+  await card.getByRole("button", { name: "Verify receipts" }).click();
+  await expect(card.getByTestId("receipts-verdict")).toHaveText("3 signed receipt(s); receipts 1..3 match the on-chain root.");
+  await page.screenshot({ path: testInfo.outputPath("agreements-receipts.png"), fullPage: true });
+
+  await timeTravel(chain, 700);
+  await page.reload();
+  await card.getByRole("button", { name: `Close agreement #${agreement.id}` }).click();
+  await expect(card.getByTestId("remaining")).toHaveText("refunded");
+  const [closed] = await chain.getLogs({ address: local.AgreementEscrow.address, event: getAbiItem({ abi: agreementEscrowAbi, name: "AgreementClosed" }), args: { agreementId: agreement.id }, fromBlock: 0n });
+  expect(closed?.args.refund).toBe(3n * agreement.price);
 });

@@ -6,6 +6,7 @@ import { usePublicConfig } from "@/components/wallet/public-config";
 import { myAgreements, type AgreementRow } from "@/lib/my-agreements";
 import { formatTimestamp } from "@/lib/registered-workers";
 import { CloseAgreement, Feedback, TopUp } from "./agreement-actions";
+import { VerifyReceipts } from "./verify-receipts";
 
 type Loaded = { status: "loading" } | { status: "failed"; message: string } | { status: "ready"; asClient: AgreementRow[]; asProvider: AgreementRow[]; nowSeconds: bigint };
 
@@ -103,6 +104,7 @@ export function MyAgreements() {
                   <CloseAgreement row={row} asClient nowSeconds={nowSeconds} onDone={done} />
                 </>
               )}
+              <VerifyReceipts agreementId={row.id} />
               <Feedback row={row} />
             </article>
           ))
