@@ -28,6 +28,14 @@ type Verification = { state: "idle" } | { state: "verifying" } | { state: "valid
 const errorText = (error: unknown) =>
   error instanceof Error ? `${error.message}${"hint" in error && typeof error.hint === "string" ? ` (${error.hint})` : ""}` : String(error);
 
+/** The call index the worker expects, from a WRONG_CALL_INDEX broker error (null for any other error). */
+function expectedCallIndex(error: unknown): number | null {
+  if (!(error instanceof Error) || !("code" in error) || error.code !== "WRONG_CALL_INDEX" || !("details" in error)) return null;
+  const details = error.details as Record<string, unknown> | undefined;
+  const expected = Number(details?.expectedCalls);
+  return Number.isInteger(expected) && expected >= 1 ? expected : null;
+}
+
 const json = (value: unknown) => JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
 
 interface Props {
@@ -88,7 +96,14 @@ export function Playground({ agentId, tools, workers, session, onCallSigned }: P
       onCallSigned({ ...session, callsSigned: session.callsSigned + 1 });
       setOutcome({ state: "done", call: { tool: tool.name, arguments: args, agreementId: session.agreementId, result: outcome.result, receipt: outcome.receipt } });
     } catch (error) {
-      setOutcome({ state: "failed", message: errorText(error) });
+      const expected = expectedCallIndex(error);
+      if (expected !== null) {
+        // Another tab or an interrupted call used this index: continue where the worker is.
+        onCallSigned({ ...session, callsSigned: expected - 1 });
+        setOutcome({ state: "failed", message: `${errorText(error)}. The call index is now ${expected}: call again.` });
+      } else {
+        setOutcome({ state: "failed", message: errorText(error) });
+      }
     }
   }
 
