@@ -5,7 +5,7 @@
  * (`next start`), rebuilt first when its sources changed since the last `next build`. Returns the
  * teardown.
  */
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import path from "node:path";
 import { openContentStore } from "../../protocol/src/content/store.ts";
 import { seedDemo, startDemoWorker } from "../../scripts/lib/demo.ts";
@@ -15,18 +15,17 @@ import { LOCAL_STATE_DIR } from "../../scripts/lib/paths.ts";
 import { buildWeb, startWeb, webBuildIsStale } from "../../scripts/lib/web.ts";
 import { E2E_DIST_DIR, E2E_ENV } from "./support/stack.ts";
 
-/** The e2e stack's own state (subgraph data, worker database, demo record): never `npm start`'s. */
-const E2E_STATE_DIR = path.join(LOCAL_STATE_DIR, "e2e");
-
 export default async function globalSetup(): Promise<() => Promise<void>> {
-  rmSync(E2E_STATE_DIR, { recursive: true, force: true });
-  mkdirSync(E2E_STATE_DIR, { recursive: true });
+  mkdirSync(LOCAL_STATE_DIR, { recursive: true });
   if (await webBuildIsStale(E2E_DIST_DIR)) {
     console.log(`Building the dApp into web/${E2E_DIST_DIR} (next build): its sources changed since the last build…`);
     await buildWeb(E2E_DIST_DIR);
   }
+  // The run's own state (subgraph data, worker database, demo record), never `npm start`'s nor
+  // another run's: removed at teardown.
+  const E2E_STATE_DIR = mkdtempSync(path.join(LOCAL_STATE_DIR, "e2e-"));
   const stack = await startStack();
-  const stops: (() => Promise<unknown>)[] = [() => stack.stop()];
+  const stops: (() => Promise<unknown>)[] = [async () => rmSync(E2E_STATE_DIR, { recursive: true, force: true }), () => stack.stop()];
   const teardown = async () => {
     for (const stop of stops.reverse()) await stop();
   };
