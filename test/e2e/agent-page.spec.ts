@@ -73,6 +73,7 @@ test("a client opens an agreement on an agent's page, calls a tool from the play
   await expect(page.getByLabel("Receipt", { exact: true })).toContainText(`"agreementId": "${agreementId}"`);
   await page.getByRole("button", { name: "Verify receipt" }).click();
   await expect(page.getByText("Receipt verified")).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath("playground-verified.png"), fullPage: true });
   // The next call index is kept in this browser: a reload continues at call #2.
   await page.reload();
   await expect(page.getByRole("button", { name: /^Call \(call #2 of 5\)/ })).toBeVisible();
