@@ -117,6 +117,7 @@ test("after paid calls, the receipts verify against the on-chain anchor and clos
   await expect(card.getByTestId("redeemed-calls")).toHaveText("3 of 6 funded (limit 1000)");
   await card.getByRole("button", { name: "Verify receipts" }).click();
   await expect(card.getByTestId("receipts-verdict")).toHaveText("3 signed receipt(s); receipts 1..3 match the on-chain root.");
+  await expect(card.getByTestId("unredeemed-calls")).toHaveText("Every served call is redeemed.");
   await page.screenshot({ path: testInfo.outputPath("agreements-receipts.png"), fullPage: true });
 
   await timeTravel(chain, 700);

@@ -104,7 +104,7 @@ export function MyAgreements() {
                   <CloseAgreement row={row} asClient nowSeconds={nowSeconds} onDone={done} />
                 </>
               )}
-              <VerifyReceipts agreementId={row.id} />
+              <VerifyReceipts agreementId={row.id} redeemedCalls={row.redeemedCalls} />
               <Feedback row={row} />
             </article>
           ))
@@ -125,6 +125,7 @@ export function MyAgreements() {
                 Earned {eth(row.redeemedAmount)} for {row.redeemedCalls} redeemed calls. Your workers redeem served calls in
                 batches; calls served since the last redemption are paid at the next one.
               </p>
+              <VerifyReceipts agreementId={row.id} redeemedCalls={row.redeemedCalls} />
               {row.closed ? null : <CloseAgreement row={row} asClient={false} nowSeconds={nowSeconds} onDone={done} />}
             </article>
           ))

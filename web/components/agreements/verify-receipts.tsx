@@ -14,7 +14,7 @@ function isResult(value: unknown): value is AgreementReceipts {
  * Gathers the agreement's receipts from the agent's workers through the dApp (workers do not serve
  * browsers cross-origin) and shows whether they match the receipts root anchored on-chain.
  */
-export function VerifyReceipts({ agreementId }: { agreementId: bigint }) {
+export function VerifyReceipts({ agreementId, redeemedCalls }: { agreementId: bigint; redeemedCalls: number }) {
   const [state, setState] = useState<State>({ status: "idle" });
 
   async function check() {
@@ -39,13 +39,15 @@ export function VerifyReceipts({ agreementId }: { agreementId: bigint }) {
         {state.status === "checking" ? "Checking receipts…" : "Verify receipts"}
       </button>
       {state.status === "failed" ? <p className="notice notice--error" role="alert">{state.message}</p> : null}
-      {state.status === "done" ? <ReceiptsResult result={state.result} /> : null}
+      {state.status === "done" ? <ReceiptsResult result={state.result} redeemedCalls={redeemedCalls} /> : null}
     </div>
   );
 }
 
-function ReceiptsResult({ result }: { result: AgreementReceipts }) {
+function ReceiptsResult({ result, redeemedCalls }: { result: AgreementReceipts; redeemedCalls: number }) {
   const { anchor } = result;
+  // Calls the workers served (signed receipts) beyond what has been redeemed: paid at the next redemption.
+  const pending = result.receipts.filter((receipt) => receipt.calls > redeemedCalls).length;
   const tone = anchor === null ? "" : anchor.matches ? " notice--ok" : " notice--error";
   return (
     <div className={`notice${tone}`} role="status" data-testid="receipts-result">
@@ -55,6 +57,9 @@ function ReceiptsResult({ result }: { result: AgreementReceipts }) {
           : anchor.matches
             ? `${result.receipts.length} signed receipt(s); receipts 1..${anchor.calls} match the on-chain root.`
             : `Mismatch: receipts 1..${anchor.calls} do not give the on-chain root ${anchor.onChainRoot}.`}
+      </p>
+      <p data-testid="unredeemed-calls">
+        {pending === 0 ? "Every served call is redeemed." : `${pending} served call(s) not redeemed yet.`}
       </p>
       {result.receipts.length > 0 ? (
         <ul className="plain-list">
