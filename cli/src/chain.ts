@@ -5,7 +5,7 @@
  */
 import { createPublicClient, getAbiItem, getAddress, http, zeroAddress, type Address, type PublicClient } from "viem";
 import {
-  agreementEscrowAbi, approvedWorkerAddresses, getDeployment, readAgreement as readOnChainAgreement, isDeployedChain, workerRegistryAbi, type ChainDeployment, type EscrowRef,
+  agreementEscrowAbi, approvedWorkerAddresses, getDeployment, readAgreement as readOnChainAgreement, type AgreementState, isDeployedChain, workerRegistryAbi, type ChainDeployment, type EscrowRef,
 } from "@agentry/protocol";
 import { CliError } from "./output.ts";
 
@@ -33,18 +33,8 @@ export async function connectChain(rpcUrl: string): Promise<Chain> {
   return { publicClient, chainId, deployment, ref: { chainId, escrow: deployment.contracts.AgreementEscrow.address }, rpcUrl };
 }
 
-export interface OnChainAgreement {
+export interface OnChainAgreement extends AgreementState {
   id: bigint;
-  agentId: bigint;
-  client: Address;
-  token: Address;
-  price: bigint;
-  sessionKey: Address;
-  maxCalls: bigint;
-  fundedCalls: bigint;
-  redeemedCalls: bigint;
-  expiresAt: bigint;
-  closed: boolean;
 }
 
 export async function readAgreement(chain: Chain, id: bigint): Promise<OnChainAgreement> {

@@ -6,6 +6,15 @@ import path from "node:path";
 import { createPublicClient, http } from "viem";
 import { ROOT } from "./paths.ts";
 
+/** SIGTERM to a child process we started; resolves once it has exited (at once if it already has). */
+export function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
+}
+
 /** A TCP port that was free a moment ago (the OS picks it). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -64,11 +73,6 @@ export async function startChain(options: { port?: number; logFile: string }): P
     port,
     chainId,
     process: child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
+    stop: () => stopChild(child),
   };
 }

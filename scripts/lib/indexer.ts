@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { buildSubgraph } from "../build-subgraph.ts";
-import { freePort } from "./chain.ts";
+import { freePort, stopChild } from "./chain.ts";
 import { LOCAL_STATE_DIR, ROOT, SUBGRAPH_DIR } from "./paths.ts";
 
 export const LOCAL_MANIFEST = path.join(SUBGRAPH_DIR, "build", "localhost", "subgraph.yaml");
@@ -70,11 +70,6 @@ export async function startIndexer(options: { rpcUrl: string; port?: number; log
   return {
     url,
     process: child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
+    stop: () => stopChild(child),
   };
 }
