@@ -19,11 +19,11 @@ import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import { PaymentError, type PaymentMeter } from "./payments.ts";
 import type { CallStore } from "./store.ts";
-import { ToolRunError, type BuiltinToolPool, type ToolResult } from "./tool-runner.ts";
+import { ToolRunError, type BuiltinToolRunner, type ToolResult } from "./tool-runner.ts";
 import type { UpstreamSet } from "./upstream.ts";
 
 export interface McpDeps {
-  pool: BuiltinToolPool;
+  tools: BuiltinToolRunner;
   upstreams: UpstreamSet;
   meter: PaymentMeter;
   store: CallStore;
@@ -117,7 +117,7 @@ async function handleCall(
   }
 
   try {
-    const result = builtin ? await deps.pool.run(name, args) : await deps.upstreams.call(name, args, deps.toolTimeoutMs);
+    const result = builtin ? await deps.tools.run(name, args) : await deps.upstreams.call(name, args, deps.toolTimeoutMs);
     const size = JSON.stringify(result).length;
     if (size > deps.maxOutputBytes) {
       throw new ToolRunError(AgentryRpcError.OUTPUT_TOO_LARGE, `the result of ${name} is ${size} bytes, over this worker's ${deps.maxOutputBytes}-byte limit`);

@@ -12,7 +12,7 @@ import { Metrics } from "./metrics.ts";
 import { PaymentMeter } from "./payments.ts";
 import { Redeemer } from "./redeemer.ts";
 import { CallStore } from "./store.ts";
-import { BuiltinToolPool } from "./tool-runner.ts";
+import { BuiltinToolRunner } from "./tool-runner.ts";
 import { builtinTools } from "./tools/index.ts";
 import { UpstreamSet } from "./upstream.ts";
 
@@ -49,7 +49,7 @@ export async function serve(config: WorkerConfig, log: Logger): Promise<RunningW
   const view = new ChainView(publicClient, escrow, config.cacheMs);
   const hasher = new Eip712Hasher(ref);
   const meter = new PaymentMeter(view, hasher, config.agents, served);
-  const pool = new BuiltinToolPool(config.toolThreads, config.toolTimeoutMs);
+  const tools = new BuiltinToolRunner(config.toolTimeoutMs);
   const upstreams = new UpstreamSet(
     [...config.upstreamCommand.map((command) => ({ kind: "stdio" as const, command })), ...config.upstreamUrl.map((url) => ({ kind: "http" as const, url }))],
     log,
@@ -67,7 +67,7 @@ export async function serve(config: WorkerConfig, log: Logger): Promise<RunningW
   let shuttingDown = false;
   const startedAt = Date.now();
   const { server, inFlight } = createHttpServer({
-    pool, upstreams, meter, store, signer, hasher, metrics, log,
+    tools, upstreams, meter, store, signer, hasher, metrics, log,
     toolTimeoutMs: config.toolTimeoutMs,
     maxOutputBytes: config.maxOutputBytes,
     maxBodyBytes: config.maxBodyBytes,
@@ -104,7 +104,7 @@ export async function serve(config: WorkerConfig, log: Logger): Promise<RunningW
     } catch (error) {
       // A worker nobody can find on-chain serves no one: refuse to run half-configured.
       server.close();
-      await Promise.allSettled([redeemer.stop(), pool.close(), upstreams.close(), store.close()]);
+      await Promise.allSettled([redeemer.stop(), tools.close(), upstreams.close(), store.close()]);
       throw new Error(`registration failed: ${(error as Error).message}`);
     }
   }
@@ -118,7 +118,7 @@ export async function serve(config: WorkerConfig, log: Logger): Promise<RunningW
       while (inFlight() > 0) await new Promise((r) => setTimeout(r, 20));
       log.info("redeeming before exit", { awaiting: redeemer.awaiting() });
       await redeemer.stop();
-      await pool.close();
+      await tools.close();
       await upstreams.close();
       await store.close();
       server.closeAllConnections();

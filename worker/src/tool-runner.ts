@@ -1,11 +1,20 @@
 /**
- * Executes tools under a time limit. Built-in tools run in a small pool of worker threads: a call
- * that exceeds the limit (a catastrophic regular expression, say) gets its thread terminated and
- * replaced, and the server never stalls. Fronted MCP servers are called through their client.
+ * Executes built-in tools on the server's own thread, stopping runaway calls at the time limit.
+ *
+ * A tool is pure, synchronous JavaScript. One whose run time is `linear` in its (size-capped)
+ * input runs as a plain call. One whose run time is `unbounded` (a catastrophic regular
+ * expression, say) runs inside a `vm.Script` with a `timeout`: its watchdog makes V8 terminate the
+ * JavaScript that is running and turns that into an exception; the isolate and the server go on.
+ *
+ * Why not worker threads (the previous design): a thread costs about 20 MB of resident memory and
+ * two structured-clone messages per call. The watchdog costs a short-lived thread per call (about
+ * 0.15 ms, more when the cores are busy), which is why linear tools do without it.
+ * Fronted MCP servers are called through their client (upstream.ts).
  */
-import { Worker } from "node:worker_threads";
+import vm from "node:vm";
 import { AgentryRpcError } from "@agentry/protocol/core";
-import type { ToolOutput } from "./tools/index.ts";
+import { ZodError } from "zod";
+import { findTool, runBuiltinTool, ToolInputError, type ToolOutput } from "./tools/index.ts";
 
 /** What a tool call produced, as an MCP CallToolResult. */
 export interface ToolResult {
@@ -24,99 +33,70 @@ export class ToolRunError extends Error {
   }
 }
 
-interface Slot {
-  thread: Worker;
-  busy: boolean;
+/**
+ * The watchdog only guards code started by a `vm.Script`; this one-line script calls the job the
+ * runner parks under a registered symbol (nothing else can name it by accident).
+ */
+const JOB = Symbol.for("agentry.worker.tool-job");
+const runParkedJob = new vm.Script(`globalThis[Symbol.for(${JSON.stringify(JOB.description)})]()`, { filename: "agentry-tool-call" });
+type Parked = { [JOB]?: () => ToolOutput };
+
+/** Runs `job` synchronously; throws the watchdog's error when it takes longer than `timeoutMs`. */
+function runWithin(job: () => ToolOutput, timeoutMs: number): ToolOutput {
+  const global = globalThis as Parked;
+  global[JOB] = job;
+  try {
+    return runParkedJob.runInThisContext({ timeout: timeoutMs }) as ToolOutput;
+  } finally {
+    delete global[JOB];
+  }
 }
 
-type Job = { name: string; args: unknown; resolve: (r: ToolResult) => void; reject: (e: Error) => void };
+function isWatchdogTimeout(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "ERR_SCRIPT_EXECUTION_TIMEOUT";
+}
 
-export class BuiltinToolPool {
-  private readonly slots: Slot[] = [];
-  private readonly queue: Job[] = [];
-  private nextId = 1;
+export class BuiltinToolRunner {
   private closed = false;
   private readonly timeoutMs: number;
 
-  constructor(size: number, timeoutMs: number) {
+  constructor(timeoutMs: number) {
     this.timeoutMs = timeoutMs;
-    for (let i = 0; i < size; i++) this.slots.push(this.spawn());
   }
 
-  private spawn(): Slot {
-    // Node's own type stripping runs the thread (erasable TypeScript only): no loader per thread.
-    // A small young generation: tools allocate briefly, and every megabyte here is resident.
-    const thread = new Worker(new URL("./tool-thread.ts", import.meta.url), { execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 2 } });
-    thread.unref();
-    return { thread, busy: false };
-  }
-
-  run(name: string, args: unknown): Promise<ToolResult> {
-    if (this.closed) return Promise.reject(new ToolRunError(AgentryRpcError.SHUTTING_DOWN, "the worker is shutting down"));
-    return new Promise((resolve, reject) => {
-      this.queue.push({ name, args, resolve, reject });
-      this.dispatch();
-    });
-  }
-
-  private dispatch(): void {
-    for (const slot of this.slots) {
-      if (slot.busy) continue;
-      const job = this.queue.shift();
-      if (!job) return;
-      this.execute(slot, job);
-    }
-  }
-
-  private execute(slot: Slot, job: Job): void {
-    slot.busy = true;
-    const id = this.nextId++;
-    const thread = slot.thread;
-    const done = () => {
-      clearTimeout(timer);
-      thread.off("message", onMessage);
-      thread.off("error", onError);
-      slot.busy = false;
-      this.dispatch();
-    };
-    const onMessage = (m: { id: number; ok: boolean; output?: ToolOutput; kind?: string; message?: string }) => {
-      if (m.id !== id) return;
-      done();
-      if (m.ok) job.resolve(toResult(m.output!));
-      else if (m.kind === "input") job.resolve({ content: [{ type: "text", text: m.message ?? "invalid input" }], isError: true });
-      else job.reject(new ToolRunError(-32603, `tool ${job.name} failed: ${m.message}`));
-    };
-    const onError = (error: Error) => {
-      done();
-      this.replace(slot);
-      job.reject(new ToolRunError(-32603, `tool ${job.name} crashed: ${error.message}`));
-    };
-    const timer = setTimeout(() => {
-      done();
-      this.replace(slot);
-      job.reject(new ToolRunError(AgentryRpcError.TOOL_TIMEOUT, `tool ${job.name} exceeded the ${this.timeoutMs} ms time limit`));
-    }, this.timeoutMs);
-    thread.on("message", onMessage);
-    thread.on("error", onError);
-    thread.postMessage({ id, name: job.name, args: job.args });
-  }
-
-  private replace(slot: Slot): void {
-    void slot.thread.terminate();
-    if (!this.closed) {
-      const fresh = this.spawn();
-      slot.thread = fresh.thread;
+  /**
+   * The tool's result; a tool error (`isError`) for arguments its schema or the tool refuses; a
+   * {@link ToolRunError} when it exceeds the time limit, crashes or the runner is closed.
+   */
+  async run(name: string, args: unknown): Promise<ToolResult> {
+    if (this.closed) throw new ToolRunError(AgentryRpcError.SHUTTING_DOWN, "the worker is shutting down");
+    const tool = findTool(name);
+    if (!tool) throw new ToolRunError(-32603, `unknown built-in tool ${name}`);
+    try {
+      const job = () => runBuiltinTool(tool, args);
+      return toResult(tool.runTime === "linear" ? job() : runWithin(job, this.timeoutMs));
+    } catch (error) {
+      if (isWatchdogTimeout(error)) {
+        throw new ToolRunError(AgentryRpcError.TOOL_TIMEOUT, `tool ${name} exceeded the ${this.timeoutMs} ms time limit`);
+      }
+      if (error instanceof ToolInputError) return inputError(error.message);
+      if (error instanceof ZodError) {
+        return inputError(`invalid arguments (${error.issues.map((i) => `${i.path.join(".") || "arguments"}: ${i.message}`).join("; ")})`);
+      }
+      throw new ToolRunError(-32603, `tool ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const job of this.queue.splice(0)) job.reject(new ToolRunError(AgentryRpcError.SHUTTING_DOWN, "the worker is shutting down"));
-    await Promise.all(this.slots.map((s) => s.thread.terminate()));
   }
 }
 
-export function toResult(output: ToolOutput): ToolResult {
+function inputError(message: string): ToolResult {
+  return { content: [{ type: "text", text: message }], isError: true };
+}
+
+function toResult(output: ToolOutput): ToolResult {
   const result: ToolResult = { content: [{ type: "text", text: output.text }] };
   if (output.structured) result.structuredContent = output.structured;
   return result;

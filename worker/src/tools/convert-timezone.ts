@@ -149,6 +149,7 @@ const inputSchema = z.strictObject({
 
 export const convertTimezone = defineTool({
   name: "convert_timezone",
+  runTime: "linear",
   title: "Time zone conversion",
   description:
     "Convert an ISO 8601 instant, or a local date-time in an IANA time zone, to another IANA time zone. Handles daylight-saving gaps and overlaps " +

@@ -179,6 +179,7 @@ export function convertExact(value: Rational, from: Unit, to: Unit): Rational {
 
 export const convertUnits = defineTool({
   name: "convert_units",
+  runTime: "linear",
   title: "Unit conversion",
   description:
     "Convert a quantity between units of length, mass, temperature, volume (US customary and imperial), area, speed, data size (kB = 1000 B, KiB = 1024 B, bits) " +

@@ -56,6 +56,7 @@ function typeValue(value: string): Cell {
 
 export const csvToJson = defineTool({
   name: "csv_to_json",
+  runTime: "linear",
   title: "CSV to JSON",
   description:
     "Parse CSV (or TSV and other delimiters, auto-detected) into JSON rows: objects keyed by the header row, or arrays. Optional typing of numbers, booleans and empty fields. " +

@@ -104,6 +104,7 @@ function digest(algorithm: (typeof ALGORITHMS)[number], bytes: Buffer): Buffer {
 
 export const hashEncode = defineTool({
   name: "hash_encode",
+  runTime: "linear",
   title: "Hash / encode / decode",
   description:
     "Hash data with sha256, sha512, sha3-256, keccak256 (Ethereum), blake2b512 or md5 (non-cryptographic checksum only), " +

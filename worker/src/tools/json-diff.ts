@@ -23,6 +23,7 @@ const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export const jsonDiff = defineTool({
   name: "json_diff",
+  runTime: "linear",
   title: "JSON diff",
   description:
     "Compare two JSON values structurally and list the paths that were added, removed or changed, with their old and new values. " +

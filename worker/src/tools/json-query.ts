@@ -62,6 +62,7 @@ function resolveJsonMembers(root: Json, segments: string[]): Array<string | numb
 
 export const jsonQuery = defineTool({
   name: "json_query",
+  runTime: "unbounded",
   title: "JSONPath query",
   description:
     "Evaluate a JSONPath expression (jsonpath-plus dialect: `$`, `.name`, `['name']`, `[0]`, `[-1:]`, `[0,2]`, `[start:end:step]`, `*`, `..`, `~` for property names, `^` for parent) " +

@@ -31,6 +31,7 @@ const width = (s: string) => [...s].length;
 
 export const markdownTable = defineTool({
   name: "markdown_table",
+  runTime: "linear",
   title: "Markdown table",
   description:
     "Render JSON rows (objects) as a GitHub-flavoured Markdown table. Columns default to every key in order of first appearance; nested values are shown as JSON; " +

@@ -2,9 +2,9 @@
  * regex_extract: all matches of a JavaScript regular expression, with numbered and named groups.
  *
  * Catastrophic backtracking (e.g. `(a+)+$` on a long non-matching string) cannot be prevented by
- * validating the pattern. It is contained by the server instead: tools run in a worker thread that
- * the server terminates when the call exceeds its time limit. This tool only bounds the input and
- * output sizes and the number of matches.
+ * validating the pattern. It is contained by the server instead: the tool's run time is
+ * `unbounded`, so each call runs under the watchdog that stops it at the worker's time limit
+ * (tool-runner.ts). This tool only bounds the input and output sizes and the number of matches.
  */
 import { z } from "zod";
 import { ToolInputError } from "./types.ts";
@@ -53,6 +53,7 @@ function compile(pattern: string, flags: string): RegExp {
 
 export const regexExtract = defineTool({
   name: "regex_extract",
+  runTime: "unbounded",
   title: "Regex extract",
   description:
     "Find all matches of a JavaScript regular expression in a text and return each match with its offsets (UTF-16 code units), numbered groups and named groups " +

@@ -85,6 +85,7 @@ export function defineTool<S extends z.ZodType<Record<string, unknown>>>(tool: {
   name: string;
   title: string;
   description: string;
+  runTime: "linear" | "unbounded";
   inputSchema: S;
   run(input: z.output<S>): ToolOutput;
 }): BuiltinTool<z.output<S>> {

@@ -22,6 +22,7 @@ function countLines(text: string): number {
 
 export const textStats = defineTool({
   name: "text_stats",
+  runTime: "linear",
   title: "Text statistics",
   description:
     "Count characters (UTF-16 code units), Unicode code points, grapheme clusters (user-perceived characters), words and sentences (Unicode segmentation via Intl.Segmenter), " +

@@ -3,8 +3,8 @@
  *
  * A built-in tool is a pure, synchronous function of its (schema-validated) input: no clock, no
  * randomness, no network, no filesystem. The same input always yields the same output, so the
- * server can run tools in a worker thread under a time limit and the hash of a result is
- * reproducible by anyone who re-runs the tool.
+ * server can stop a runaway call (tool-runner.ts) and the hash of a result is reproducible by
+ * anyone who re-runs the tool.
  */
 import type { z } from "zod";
 
@@ -35,6 +35,13 @@ export interface BuiltinTool<I> {
   /** A zod object schema; the server derives the JSON Schema with `z.toJSONSchema`. `run` receives its parsed output. */
   readonly inputSchema: z.ZodType<I>;
   readonly annotations: PureToolAnnotations;
+  /**
+   * How long a call can take. `linear`: the run time grows with the size of the input alone
+   * (which the worker's body limit caps), so the tool runs as a plain function call.
+   * `unbounded`: some inputs run for any time (a backtracking regular expression, a query
+   * language), so every call runs under the watchdog of the worker's time limit.
+   */
+  readonly runTime: "linear" | "unbounded";
   /** Pure and synchronous. Throws {@link ToolInputError} for input that passes the schema but cannot be processed. */
   run(input: I): ToolOutput;
 }
