@@ -17,7 +17,7 @@ import {
   VOUCHER_META_KEY, workerRegistryAbi, type RegistrationFile,
 } from "../../protocol/src/index.ts";
 import type { ContentStore } from "../../protocol/src/content/store.ts";
-import { DEV_KEYS, startWorker, waitForLog, type Stack, type WorkerProcess } from "./local-stack.ts";
+import { DEV_KEYS, startWorker, waitForLog, type ChainAccess, type WorkerProcess } from "./local-stack.ts";
 import { CONTENT_DIR } from "./indexer.ts";
 
 /**
@@ -25,7 +25,10 @@ import { CONTENT_DIR } from "./indexer.ts";
  * evidence in the local content store, its call database new (calls belong to one chain).
  * `upstreamCommand` fronts an existing MCP server over stdio.
  */
-export async function startDemoWorker(stack: Stack, options: { stateDir: string; name: string; upstreamCommand?: string }): Promise<WorkerProcess> {
+export async function startDemoWorker(
+  stack: ChainAccess,
+  options: { stateDir: string; name: string; upstreamCommand?: string; /** More `agentry-worker` flags (e.g. its redemption policy). */ args?: string[] },
+): Promise<WorkerProcess> {
   const dataDir = path.join(options.stateDir, options.name);
   await rm(dataDir, { recursive: true, force: true });
   const operatorKeyFile = path.join(options.stateDir, `${options.name}-operator-key`);
@@ -35,6 +38,7 @@ export async function startDemoWorker(stack: Stack, options: { stateDir: string;
     args: [
       "--register", "true", "--operator-key-file", operatorKeyFile, "--content-dir", CONTENT_DIR,
       ...(options.upstreamCommand ? ["--upstream-command", options.upstreamCommand] : []),
+      ...(options.args ?? []),
     ],
   });
   try {

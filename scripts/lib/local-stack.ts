@@ -34,21 +34,37 @@ function artifact(name: string): { abi: Abi; bytecode: Hex } {
   return JSON.parse(readFileSync(path.join(ARTIFACTS_DIR, `${name}.sol`, `${name}.json`), "utf8")) as { abi: Abi; bytecode: Hex };
 }
 
-export interface Stack {
-  chain: LocalChain;
+/**
+ * What the helpers below need of a local chain with the contracts deployed: its URL and clients.
+ * A Stack is one; `connectChain` makes one for a chain started elsewhere (the browser tests').
+ */
+export interface ChainAccess {
+  chain: { url: string };
   publicClient: PublicClient;
+  /** Account #0: deployed the contracts and owns the WorkerRegistry. */
   deployer: PrivateKeyAccount;
-  provider: PrivateKeyAccount;
   wallet(account: PrivateKeyAccount): ReturnType<typeof createWalletClient>;
+}
+
+export interface Stack extends ChainAccess {
+  chain: LocalChain;
+  provider: PrivateKeyAccount;
   stop(): Promise<void>;
+}
+
+export function connectChain(url: string): ChainAccess {
+  return {
+    chain: { url },
+    publicClient: createPublicClient({ transport: http(url) }) as PublicClient,
+    deployer: privateKeyToAccount(DEV_KEYS[0]!),
+    wallet: (account: PrivateKeyAccount) => createWalletClient({ account, chain: undefined, transport: http(url) }),
+  };
 }
 
 /** Starts a chain and deploys the four contracts in Ignition's order (same addresses as the record). */
 export async function startStack(): Promise<Stack> {
   const chain = await startChain({ logFile: path.join(LOCAL_STATE_DIR, "test-chain.log") });
-  const publicClient = createPublicClient({ transport: http(chain.url) }) as PublicClient;
-  const deployer = privateKeyToAccount(DEV_KEYS[0]!);
-  const wallet = (account: PrivateKeyAccount) => createWalletClient({ account, chain: undefined, transport: http(chain.url) });
+  const { publicClient, deployer, wallet } = connectChain(chain.url);
   const w = wallet(deployer);
   const deploy = async (name: string, args: unknown[]): Promise<Address> => {
     const { abi, bytecode } = artifact(name);
@@ -68,12 +84,17 @@ export async function startStack(): Promise<Stack> {
   return { chain, publicClient, deployer, provider: privateKeyToAccount(DEV_KEYS[1]!), wallet, stop: () => chain.stop() };
 }
 
-/** Registers an agent owned by `owner`, prices it in ETH, and returns its id. */
-export async function createPricedAgent(stack: Stack, owner: PrivateKeyAccount, price: bigint): Promise<bigint> {
+/** Registers an agent owned by `owner` (with `agentURI` as its registration file), prices it in ETH, and returns its id. */
+export async function createPricedAgent(
+  stack: ChainAccess,
+  owner: PrivateKeyAccount,
+  price: bigint,
+  agentURI = "ipfs://bafkreiepjypcrifzjfdjkkmu7wtednbsw6bj7uqvi5j72jhp6tf2bzgy4y",
+): Promise<bigint> {
   const w = stack.wallet(owner);
   const id = await stack.publicClient.readContract({ address: local.AgentRegistry.address, abi: agentRegistryAbi, functionName: "nextAgentId" });
   await stack.publicClient.waitForTransactionReceipt({
-    hash: await w.writeContract({ address: local.AgentRegistry.address, abi: agentRegistryAbi, functionName: "register", args: ["ipfs://bafkreiepjypcrifzjfdjkkmu7wtednbsw6bj7uqvi5j72jhp6tf2bzgy4y"], account: owner, chain: null }),
+    hash: await w.writeContract({ address: local.AgentRegistry.address, abi: agentRegistryAbi, functionName: "register", args: [agentURI], account: owner, chain: null }),
   });
   await stack.publicClient.waitForTransactionReceipt({
     hash: await w.writeContract({ address: local.AgreementEscrow.address, abi: agreementEscrowAbi, functionName: "setPrice", args: [id, zeroAddress, price], account: owner, chain: null }),
@@ -93,7 +114,7 @@ export interface Agreement {
 
 /** Funds a fresh client from a dev account and opens an ETH agreement with a session key. */
 export async function openAgreement(
-  stack: Stack,
+  stack: ChainAccess,
   agentId: bigint,
   price: bigint,
   options: { calls?: number; maxCalls?: number; ttlSeconds?: number; funder?: PrivateKeyAccount } = {},
@@ -132,7 +153,7 @@ export interface WorkerProcess {
 }
 
 /** Starts `agentry-worker` as a real process; resolves once it listens. */
-export async function startWorker(stack: Stack, options: { dataDir?: string; args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<WorkerProcess> {
+export async function startWorker(stack: ChainAccess, options: { dataDir?: string; args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<WorkerProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "agentry-worker-"));
   const port = await freePort();
   // One node process on Node's own type stripping (no loader), launched as the bin launches it;
@@ -215,7 +236,7 @@ export async function paidCall(
  * (the deployer) approves itself as a validator and validates the worker's registered measurement;
  * the agent's owner approves the worker and pins that measurement.
  */
-export async function makeEligible(stack: Stack, agentId: bigint, agentOwner: PrivateKeyAccount, worker: Address): Promise<void> {
+export async function makeEligible(stack: ChainAccess, agentId: bigint, agentOwner: PrivateKeyAccount, worker: Address): Promise<void> {
   const registry = local.WorkerRegistry.address;
   const registered = await stack.publicClient.readContract({ address: registry, abi: workerRegistryAbi, functionName: "getWorker", args: [worker] });
   const send = async (account: PrivateKeyAccount, functionName: "setValidator" | "validateWorker" | "setWorkerApproval" | "setMeasurementPinned", args: readonly unknown[]) => {

@@ -8,15 +8,17 @@ import { describe, it } from "node:test";
 import {
   ContractFunctionExecutionError,
   ContractFunctionRevertedError,
+  InvalidInputRpcError,
   RpcRequestError,
   TransactionExecutionError,
   UserRejectedRequestError,
   encodeErrorResult,
   getAddress,
+  parseEther,
   type Hex,
 } from "viem";
 import { agentRegistryAbi, agreementEscrowAbi } from "../../protocol/src/generated/abis.ts";
-import { describeTransactionError } from "../../web/lib/tx-errors.ts";
+import { describeTransactionError, insufficientFundsMessage } from "../../web/lib/tx-errors.ts";
 
 const caller = getAddress("0x70997970c51812dc3a010c7d01b50e0d17dc79c8");
 
@@ -66,6 +68,25 @@ describe("transaction errors (web/lib/tx-errors.ts)", () => {
     const rejected = new TransactionExecutionError(new UserRejectedRequestError(new Error("User denied")), { account: { address: caller, type: "json-rpc" }, chain: undefined });
     assert.deepEqual(await describeTransactionError(rejected), { kind: "rejected", message: "You rejected the request in your wallet." });
     assert.equal((await describeTransactionError(Object.assign(new Error("nope"), { code: 4001 }))).kind, "rejected");
+  });
+
+  it("says how much ETH a transaction needs and what to do when the wallet holds less", () => {
+    assert.equal(
+      insufficientFundsMessage({ balance: parseEther("0.00025"), value: parseEther("0.0005"), gasCost: 23_256_966_798_923n }),
+      "Your wallet holds 0.00025 ETH, not enough ETH for this transaction: it needs 0.0005 ETH plus about 0.000024 ETH of gas. Add ETH to your wallet (or lower the amount) and try again.",
+    );
+    assert.match(insufficientFundsMessage({ balance: 0n, value: 0n, gasCost: 1n }), /it needs about 0\.000001 ETH of gas\./);
+  });
+
+  it("explains a node refusing a transaction its sender cannot pay for (Hardhat's -32000 through a wallet)", async () => {
+    const refused = new InvalidInputRpcError(
+      Object.assign(new Error("Sender doesn't have enough funds to send tx. The max upfront cost is: 23256966798923 and the sender's balance is: 4096."), { code: -32000 }),
+    );
+    const failure = await describeTransactionError(new TransactionExecutionError(refused, { account: { address: caller, type: "json-rpc" }, chain: undefined }));
+    assert.deepEqual(failure, {
+      kind: "error",
+      message: "Your wallet does not have enough ETH for this transaction and its gas. Add ETH to your wallet (or lower the amount) and try again.",
+    });
   });
 
   it("passes anything else through with its message", async () => {

@@ -1,13 +1,16 @@
 /**
  * Turns whatever a wallet, an RPC node or viem throws during a transaction into one of three
  * outcomes a person can act on: they rejected it, a contract reverted (with the decoded custom
- * error of any Agentry contract), or something else went wrong (with viem's short message).
+ * error of any Agentry contract), or something else went wrong (with viem's short message, or what
+ * to do when the account cannot pay for it).
  */
 import {
   BaseError,
   ContractFunctionRevertedError,
+  InsufficientFundsError,
   UserRejectedRequestError,
   decodeErrorResult,
+  formatEther,
   isHex,
   type Abi,
   type Hex,
@@ -100,6 +103,28 @@ function rawRevertData(error: unknown): Hex | null {
   return null;
 }
 
+/** What an account lacks to send a transaction: found before the wallet is asked (use-transaction.ts). */
+export interface Shortfall {
+  balance: bigint;
+  /** ETH the transaction sends (a deposit, a top-up). */
+  value: bigint;
+  /** Upper estimate of its gas: estimated gas × the current max fee per gas. */
+  gasCost: bigint;
+}
+
+const MICRO_ETHER = 10n ** 12n;
+
+/** "0.000024": gas estimates rounded up to six decimals, more would be false precision. */
+const roughEther = (wei: bigint) => formatEther(((wei + MICRO_ETHER - 1n) / MICRO_ETHER) * MICRO_ETHER);
+
+export function insufficientFundsMessage({ balance, value, gasCost }: Shortfall): string {
+  const needs = value > 0n ? `${formatEther(value)} ETH plus about ${roughEther(gasCost)} ETH of gas` : `about ${roughEther(gasCost)} ETH of gas`;
+  return `Your wallet holds ${formatEther(balance)} ETH, not enough ETH for this transaction: it needs ${needs}. Add ETH to your wallet (or lower the amount) and try again.`;
+}
+
+/** A node refusing a transaction its sender cannot pay for (viem's classification, or Hardhat's wording). */
+const NODE_INSUFFICIENT_FUNDS = /insufficient funds|doesn't have enough funds/i;
+
 export async function describeTransactionError(error: unknown): Promise<TransactionFailure> {
   if (!(error instanceof BaseError)) {
     if (isUserRejection(error)) return { kind: "rejected", message: "You rejected the request in your wallet." };
@@ -129,5 +154,10 @@ export async function describeTransactionError(error: unknown): Promise<Transact
   const decoded = data ? await decodeRevertData(data) : null;
   if (decoded) return { kind: "reverted", errorName: decoded.errorName, message: explainRevert(decoded, decoded.abi) };
 
+  // Caught before sending in use-transaction.ts; this is the wallet or node refusing it anyway
+  // (the fees rose in between, or the wallet asks for more gas than estimated).
+  if (error.walk((e) => e instanceof InsufficientFundsError) || NODE_INSUFFICIENT_FUNDS.test(error.message)) {
+    return { kind: "error", message: "Your wallet does not have enough ETH for this transaction and its gas. Add ETH to your wallet (or lower the amount) and try again." };
+  }
   return { kind: "error", message: error.shortMessage || error.message };
 }

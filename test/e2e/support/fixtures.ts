@@ -18,6 +18,14 @@ interface Fixtures {
   offlineGuard: void;
 }
 
+/** Sets `address`'s ETH balance on the hardhat node. */
+export async function setBalance(chain: PublicClient, address: Address, wei: bigint): Promise<void> {
+  await chain.request<{ Method: "hardhat_setBalance"; Parameters: [Address, string]; ReturnType: boolean }>({
+    method: "hardhat_setBalance",
+    params: [address, numberToHex(wei)],
+  });
+}
+
 /** A never-seen address that the hardhat node signs for (impersonation) and funds. */
 async function freshFundedAddress(chain: PublicClient): Promise<Address> {
   const address = privateKeyToAccount(generatePrivateKey()).address;
@@ -25,10 +33,7 @@ async function freshFundedAddress(chain: PublicClient): Promise<Address> {
     method: "hardhat_impersonateAccount",
     params: [address],
   });
-  await chain.request<{ Method: "hardhat_setBalance"; Parameters: [Address, string]; ReturnType: boolean }>({
-    method: "hardhat_setBalance",
-    params: [address, numberToHex(parseEther("100"))],
-  });
+  await setBalance(chain, address, parseEther("100"));
   return address;
 }
 

@@ -11,6 +11,7 @@ import type { SignedReceipt, ToolResult } from "@agentry/protocol";
 import { usePublicConfig } from "@/components/wallet/public-config";
 import type { PlaygroundTool } from "@/lib/agent/playground-tools";
 import { argumentsFromForm, schemaFields } from "@/lib/agent/schema-form";
+import { workerUnavailableMessage } from "@/lib/agent/call-errors";
 import type { StoredSession } from "@/lib/agent/session-store";
 import { SchemaFormFields } from "./schema-form-fields";
 
@@ -102,7 +103,7 @@ export function Playground({ agentId, tools, workers, session, onCallSigned }: P
         onCallSigned({ ...session, callsSigned: expected - 1 });
         setOutcome({ state: "failed", message: `${errorText(error)}. The call index is now ${expected}: call again.` });
       } else {
-        setOutcome({ state: "failed", message: errorText(error) });
+        setOutcome({ state: "failed", message: workerUnavailableMessage(error, session.callsSigned + 1) ?? errorText(error) });
       }
     }
   }

@@ -1,14 +1,15 @@
 "use client";
 /**
  * The one way the dApp sends a contract write. Every write goes through the same steps, each one
- * visible to the user: the call is simulated first (a revert is reported before the wallet opens,
- * with the contract's decoded error), then signed in the wallet, then mined.
+ * visible to the user: the call is simulated and its cost checked against the balance first (a
+ * revert, or too little ETH, is reported before the wallet opens, with the contract's decoded error
+ * or what is missing), then signed in the wallet, then mined.
  */
 import { useCallback, useRef, useState } from "react";
 import { useConfig } from "wagmi";
 import { getAccount, getPublicClient, simulateContract, switchChain, writeContract } from "wagmi/actions";
 import type { Abi, Address, ContractFunctionArgs, ContractFunctionName, Hash, PublicClient, TransactionReceipt } from "viem";
-import { describeTransactionError } from "@/lib/tx-errors";
+import { describeTransactionError, insufficientFundsMessage } from "@/lib/tx-errors";
 
 export type TransactionState =
   | { status: "idle" }
@@ -50,6 +51,22 @@ async function revertReason(client: PublicClient, hash: Hash, receipt: Transacti
   return { errorName: null, message: "The transaction was mined but reverted (the chain changed after it was checked). Try again." };
 }
 
+/**
+ * Fails when `from` cannot pay the ETH the write sends plus its gas at the current fees. Nodes do
+ * not check the balance when simulating (eth_call), and a wallet asked anyway answers with an
+ * opaque error, or none the dApp can read.
+ */
+async function ensureAffordable(client: PublicClient, from: Address, request: ContractWrite<Abi, string>): Promise<void> {
+  const value = request.value ?? 0n;
+  const [balance, gas, fees] = await Promise.all([
+    client.getBalance({ address: from }),
+    client.estimateContractGas({ ...request, account: from } as Parameters<PublicClient["estimateContractGas"]>[0]),
+    client.estimateFeesPerGas(),
+  ]);
+  const gasCost = gas * fees.maxFeePerGas;
+  if (balance < value + gasCost) throw new Error(insufficientFundsMessage({ balance, value, gasCost }));
+}
+
 export function useTransaction() {
   const config = useConfig();
   const [state, setState] = useState<TransactionState>({ status: "idle" });
@@ -70,10 +87,11 @@ export function useTransaction() {
         if (account.chainId !== chainId) await switchChain(config, { chainId });
         // The generic request is checked at the call site; wagmi's own types cannot follow it here.
         const simulation = await simulateContract(config, { ...(request as ContractWrite<Abi, string>), account: account.address, chainId } as Parameters<typeof simulateContract>[1]);
+        const client = getPublicClient(config, { chainId }) as PublicClient;
+        await ensureAffordable(client, account.address, request as ContractWrite<Abi, string>);
         setState({ status: "signing" });
         hash = await writeContract(config, simulation.request);
         setState({ status: "pending", hash });
-        const client = getPublicClient(config, { chainId }) as PublicClient;
         const receipt = await client.waitForTransactionReceipt({ hash });
         if (receipt.status === "reverted") {
           const failure = await revertReason(client, hash, receipt);
