@@ -55,6 +55,8 @@ async function main() {
     "script files referenced by the HTML that `next start` renders, gzip level 6. `nomodule` polyfills",
     "(skipped by every module-capable browser) and chunks loaded on demand (the development wallet's",
     "signer, the all-contracts error table, RainbowKit's locale and wallet icons) are not counted.",
+    "Nor is the playground's tool form generator (react-jsonschema-form with its Ajv validator,",
+    "web/components/agent/tool-form.tsx): the agent page loads it when the playground first shows a form.",
     "",
     ...table,
     "",

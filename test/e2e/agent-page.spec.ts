@@ -65,9 +65,15 @@ test("a client opens an agreement on an agent's page, calls a tool from the play
   expect(agreement.client.toLowerCase()).toBe(wallet.address.toLowerCase());
   expect(agreement.fundedCalls).toBe(3);
 
-  // The playground's form comes from json_query's input schema.
+  // The playground's form is generated from the tool's input schema (the form library loads on demand).
   await page.getByLabel("Tool", { exact: true }).selectOption("csv_to_json");
-  await page.getByLabel(/^csv/).fill("city,population\nLisbon,545923");
+  const csv = page.getByLabel("csv", { exact: true });
+  await expect(page.getByLabel("maxRows (optional)")).toHaveValue("1000");
+  await page.getByRole("button", { name: /^Call \(call #1 of 5\)/ }).click();
+  // An empty required field: the error is announced with the field, which gets the focus; nothing is signed.
+  await expect(csv).toBeFocused();
+  await expect(csv).toHaveAccessibleDescription(/Required\./);
+  await csv.fill("city,population\nLisbon,545923");
   await page.getByRole("button", { name: /^Call \(call #1 of 5\)/ }).click();
   await expect(page.getByLabel("Result", { exact: true })).toContainText("Lisbon", { timeout: 30_000 });
   await expect(page.getByLabel("Receipt", { exact: true })).toContainText(`"agreementId": "${agreementId}"`);

@@ -1,19 +1,19 @@
 "use client";
 /**
- * Calls the agent's tools from the browser: the form comes from each tool's JSON Schema, the
- * voucher is signed with this browser's session key, the broker (POST /api/invoke on this server)
- * routes the call to an eligible worker, and the receipt can be verified here against the agent's
- * registered worker keys. The protocol library loads on the first call, not with the page.
+ * Calls the agent's tools from the browser: the form is generated from each tool's JSON Schema
+ * (the form library loads on demand, tool-form-loader.tsx), the voucher is signed with this
+ * browser's session key, the broker (POST /api/invoke on this server) routes the call to an eligible
+ * worker, and the receipt can be verified here against the agent's registered worker keys. The
+ * protocol library loads on the first call, not with the page.
  */
-import { useMemo, useState, type FormEvent } from "react";
+import { useState } from "react";
 import type { Address } from "viem";
 import type { SignedReceipt, ToolResult } from "@agentry/protocol";
 import { usePublicConfig } from "@/components/wallet/public-config";
 import type { PlaygroundTool } from "@/lib/agent/playground-tools";
-import { argumentsFromForm, schemaFields } from "@/lib/agent/schema-form";
 import { workerUnavailableMessage } from "@/lib/agent/call-errors";
 import type { StoredSession } from "@/lib/agent/session-store";
-import { SchemaFormFields } from "./schema-form-fields";
+import { LazyToolForm } from "./tool-form-loader";
 
 interface Call {
   tool: string;
@@ -52,35 +52,16 @@ export function Playground({ agentId, tools, workers, session, onCallSigned }: P
   const ref = { chainId: config.chainId, escrow: config.contracts.AgreementEscrow.address };
   const [toolName, setToolName] = useState(tools[0]?.name ?? "");
   const tool = tools.find((t) => t.name === toolName) ?? tools[0];
-  const fields = useMemo(() => (tool ? schemaFields(tool.schema) : null), [tool]);
-  const [errors, setErrors] = useState<Record<string, string>>({});
   const [outcome, setOutcome] = useState<Outcome>({ state: "idle" });
   const [verification, setVerification] = useState<Verification>({ state: "idle" });
 
   function chooseTool(name: string) {
     setToolName(name);
-    setErrors({});
     setOutcome({ state: "idle" });
   }
 
-  async function call(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
+  async function call(args: Record<string, unknown>) {
     if (!tool || !session || session.agreementId === null) return;
-    const form = new FormData(event.currentTarget);
-    const values = Object.fromEntries([...form.entries()].map(([k, v]) => [k, String(v)]));
-    let args: Record<string, unknown>;
-    if (fields) {
-      const parsed = argumentsFromForm(fields, values);
-      if (!parsed.ok) return setErrors(parsed.errors);
-      args = parsed.arguments;
-    } else {
-      try {
-        args = JSON.parse(values.__raw || "{}") as Record<string, unknown>;
-      } catch {
-        return setErrors({ __raw: "Enter the arguments as a JSON object." });
-      }
-    }
-    setErrors({});
     setOutcome({ state: "calling" });
     setVerification({ state: "idle" });
     try {
@@ -135,7 +116,7 @@ export function Playground({ agentId, tools, workers, session, onCallSigned }: P
       ) : !session ? (
         <p className="muted">Open an agreement above to call the tools: each call is paid from its deposit.</p>
       ) : (
-        <form onSubmit={call} noValidate className="stack" aria-label="Call a tool" key={tool?.name}>
+        <div className="stack" role="group" aria-label="Call a tool">
           <div className="field">
             <label htmlFor="playground-tool">Tool</label>
             <select id="playground-tool" value={tool?.name} onChange={(event) => chooseTool(event.target.value)}>
@@ -147,19 +128,14 @@ export function Playground({ agentId, tools, workers, session, onCallSigned }: P
             </select>
             {tool?.description ? <span className="field__hint">{tool.description}</span> : null}
           </div>
-          {fields ? (
-            <SchemaFormFields idPrefix={`tool-${tool?.name}`} fields={fields} errors={errors} />
-          ) : (
-            <div className="field">
-              <label htmlFor="playground-raw">Arguments (JSON object)</label>
-              <textarea id="playground-raw" name="__raw" rows={5} className="mono" defaultValue="{}" />
-              {errors.__raw ? <span className="field__error">{errors.__raw}</span> : null}
-            </div>
-          )}
-          <button type="submit" className="button" disabled={outcome.state === "calling"}>
-            {outcome.state === "calling" ? "Calling…" : `Call (call #${session.callsSigned + 1} of ${session.maxCalls})`}
-          </button>
-        </form>
+          {tool ? (
+            <LazyToolForm key={tool.name} schema={tool.schema} idPrefix={`tool-${tool.name}`} onSubmit={(args) => void call(args)} disabled={outcome.state === "calling"}>
+              <button type="submit" className="button" disabled={outcome.state === "calling"}>
+                {outcome.state === "calling" ? "Calling…" : `Call (call #${session.callsSigned + 1} of ${session.maxCalls})`}
+              </button>
+            </LazyToolForm>
+          ) : null}
+        </div>
       )}
       {outcome.state === "calling" ? (
         <p role="status" className="muted">
