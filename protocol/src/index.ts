@@ -2,5 +2,6 @@ export * from "./core.ts";
 export * from "./attestation/index.ts";
 export * from "./content/cid.ts";
 export * from "./registration.ts";
+export * from "./anchor.ts";
 export * from "./broker-api.ts";
 export * from "./subgraph/client.ts";

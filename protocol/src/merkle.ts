@@ -7,10 +7,14 @@
  * nodes carries its last node up unchanged. The distinct prefixes keep a leaf from ever being
  * mistaken for an inner node. The root of no receipts is 0x00…00.
  */
-import { concat, keccak256, type Hex } from "viem";
+import { bytesToHex, concat, hexToBytes, keccak256, type Hex } from "viem";
 import { ProtocolError } from "./errors.ts";
 
 export const EMPTY_ROOT: Hex = `0x${"0".repeat(64)}`;
+
+/** keccak256 over bytes. Servers pass a native one (native-crypto.ts); viem's is the default. */
+export type Keccak256Bytes = (data: Uint8Array) => Uint8Array;
+const keccakBytes: Keccak256Bytes = (data) => keccak256(data, "bytes");
 
 export function merkleLeaf(receiptDigest: Hex): Hex {
   return keccak256(concat(["0x00", receiptDigest]));
@@ -28,12 +32,33 @@ function nextLevel(level: readonly Hex[]): Hex[] {
   return next;
 }
 
-/** Root of the tree over `receiptDigests` (ordered by call index). */
-export function merkleRoot(receiptDigests: readonly Hex[]): Hex {
+/**
+ * Root of the tree over `receiptDigests` (ordered by call index). Computed on bytes in one buffer
+ * per level: a worker redeems trees of thousands of receipts.
+ */
+export function merkleRoot(receiptDigests: readonly Hex[], hash: Keccak256Bytes = keccakBytes): Hex {
   if (receiptDigests.length === 0) return EMPTY_ROOT;
-  let level = receiptDigests.map(merkleLeaf);
-  while (level.length > 1) level = nextLevel(level);
-  return level[0]!;
+  const node = new Uint8Array(65);
+  let level: Uint8Array[] = receiptDigests.map((digest) => {
+    node[0] = 0x00;
+    node.set(hexToBytes(digest), 1);
+    return hash(node.subarray(0, 33));
+  });
+  while (level.length > 1) {
+    const next: Uint8Array[] = [];
+    for (let i = 0; i < level.length; i += 2) {
+      if (i + 1 === level.length) {
+        next.push(level[i]!);
+        continue;
+      }
+      node[0] = 0x01;
+      node.set(level[i]!, 1);
+      node.set(level[i + 1]!, 33);
+      next.push(hash(node));
+    }
+    level = next;
+  }
+  return bytesToHex(level[0]!);
 }
 
 /** Sibling path from the leaf at `index` to the root (null where a node was carried up). */

@@ -6,6 +6,8 @@
  * functions of this library (a property test, test/protocol/native-crypto.test.ts, checks it); those
  * stay the reference and the only ones browsers use.
  */
+import { createRequire } from "node:module";
+import path from "node:path";
 import secp256k1 from "secp256k1";
 import createKeccakHash from "keccak";
 import {
@@ -26,9 +28,42 @@ const RECEIPT_TYPEHASH = keccak256(
   utf8("Receipt(uint256 agreementId,uint256 calls,bytes32 requestHash,bytes32 resultHash,address worker,uint64 timestamp)"),
 );
 
-/** keccak256 through the native binding (about 4 times faster than JavaScript's). */
+/** The `keccak` package's native sponge (absorb, pad, squeeze), when its prebuilt binary loads. */
+interface KeccakSponge {
+  initialize(rate: number, capacity: number): void;
+  absorb(data: Buffer): void;
+  absorbLastFewBits(bits: number): void;
+  squeeze(length: number): Buffer;
+}
+
+/**
+ * The package wraps every hash in a stream object, which costs as much as the hashing itself on
+ * the 32 to 200 bytes hashed here; one sponge, re-initialized per hash (the package does the same
+ * between digests), halves the time and allocates only the digest. Falls back to the package's own
+ * API (which itself falls back to JavaScript) where the binary cannot load.
+ */
+function nativeSponge(): KeccakSponge | null {
+  try {
+    const require = createRequire(import.meta.url);
+    const keccakEntry = require.resolve("keccak");
+    const loadBinding = createRequire(keccakEntry)("node-gyp-build") as (dir: string) => unknown;
+    const Sponge = loadBinding(path.dirname(keccakEntry));
+    return typeof Sponge === "function" ? (new (Sponge as new () => KeccakSponge)()) : null;
+  } catch {
+    return null;
+  }
+}
+const sponge = nativeSponge();
+
+/** keccak256 through the native binding (about 5 times faster than JavaScript's on short inputs). */
 export function keccakNative(data: Uint8Array): Buffer {
-  return createKeccakHash("keccak256").update(Buffer.from(data.buffer, data.byteOffset, data.byteLength)).digest();
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (!sponge) return createKeccakHash("keccak256").update(bytes).digest();
+  // keccak256: rate 1088 bits, capacity 512, Keccak's 0x01 padding, 32-byte output.
+  sponge.initialize(1088, 512);
+  sponge.absorb(bytes);
+  sponge.absorbLastFewBits(0x01);
+  return sponge.squeeze(32);
 }
 
 const toHex = (bytes: Uint8Array): Hex => `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")}`;

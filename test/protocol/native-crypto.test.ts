@@ -5,12 +5,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { recoverTypedDataAddress, type Address, type Hex } from "viem";
+import { keccak256, recoverTypedDataAddress, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import {
-  escrowDomain, isProtocolError, receiptDigest, receiptTypes, requestHash, resultHash, signVoucher, voucherDigest,
+  escrowDomain, isProtocolError, merkleRoot, receiptDigest, receiptTypes, requestHash, resultHash, signVoucher, voucherDigest,
 } from "../../protocol/src/index.ts";
-import { Eip712Hasher, NativeSigner, recoverSigner, requestHashNative, resultHashNative } from "../../protocol/src/native-crypto.ts";
+import { Eip712Hasher, keccakNative, NativeSigner, recoverSigner, requestHashNative, resultHashNative } from "../../protocol/src/native-crypto.ts";
 
 const hex32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => `0x${Buffer.from(b).toString("hex")}` as Hex);
 const address = fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => `0x${Buffer.from(b).toString("hex")}` as Address);
@@ -18,6 +18,26 @@ const uint256 = fc.bigInt({ min: 0n, max: 2n ** 256n - 1n });
 const ref = fc.record({ chainId: fc.integer({ min: 1, max: 2 ** 40 }), escrow: address });
 
 describe("worker crypto agrees with the protocol library", () => {
+  it("native keccak256 equals viem's on any input, across the 136-byte rate boundaries (property)", () => {
+    // One sponge is reused between hashes: interleaving lengths also checks nothing carries over.
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 600 }), { minLength: 1, maxLength: 4 }), (inputs) => {
+        for (const input of inputs) assert.equal(`0x${keccakNative(input).toString("hex")}`, keccak256(input));
+      }),
+      { numRuns: 300 },
+    );
+    for (const length of [0, 135, 136, 137, 272]) assert.equal(`0x${keccakNative(new Uint8Array(length).fill(7)).toString("hex")}`, keccak256(new Uint8Array(length).fill(7)));
+  });
+
+  it("the receipts root with native keccak equals the reference root (property: 1 to 70 leaves)", () => {
+    fc.assert(
+      fc.property(fc.array(hex32, { minLength: 1, maxLength: 70 }), (digests) => {
+        assert.equal(merkleRoot(digests, keccakNative), merkleRoot(digests));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it("voucher and receipt digests are identical (property)", () => {
     fc.assert(
       fc.property(ref, uint256, uint256, uint256, hex32, hex32, address, fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), (r, agreementId, calls, amount, requestHash, resultHash, worker, timestamp) => {

@@ -7,6 +7,7 @@
  */
 import type { Account, Chain, Hex, PublicClient, Transport, WalletClient } from "viem";
 import { agreementEscrowAbi, merkleRoot, parseVoucher, receiptLeaves } from "@agentry/protocol/core";
+import { keccakNative } from "@agentry/protocol/native-crypto";
 import type { ChainView } from "./chain.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
@@ -139,7 +140,7 @@ export class Redeemer {
     const row = await this.store.call(agreementId, calls);
     if (!row) throw new Error(`no stored voucher for call ${calls}`);
     const voucher = parseVoucher(row.voucher);
-    const root = merkleRoot(receiptLeaves(await this.store.receiptDigests(agreementId, calls), calls));
+    const root = merkleRoot(receiptLeaves(await this.store.receiptDigests(agreementId, calls), calls), keccakNative);
     const hash = await this.wallet.writeContract({
       address: this.chain.escrow,
       abi: agreementEscrowAbi,
