@@ -1,14 +1,13 @@
 /**
  * An agreement's receipts as the client can check them: gathered from the agent's approved workers
  * (GET /receipts/<agreementId>), each verified (signed by the registered worker key it names, for
- * this agreement and call), and the latest redemption's on-chain anchor checked: its receiptsRoot
- * must be merkleRoot(receiptLeaves(...)) of the redeeming worker's receipts 1..calls.
+ * this agreement and call), and the latest redemption's on-chain anchor checked (checkReceiptsAnchor).
  */
 import {
-  agreementEscrowAbi, approvedWorkerAddresses, merkleRoot, parseReceipt, receiptDigest, receiptLeaves, verifyReceipt, workerRegistryAbi, type EscrowRef, type SignedReceipt,
+  agreementEscrowAbi, approvedWorkerAddresses, checkReceiptsAnchor, parseReceipt, receiptDigest, verifyReceipt, workerRegistryAbi, type EscrowRef, type SignedReceipt,
 } from "@agentry/protocol";
 import { z } from "zod";
-import { getAbiItem, isAddressEqual, zeroAddress, type Address, type Hex, type PublicClient } from "viem";
+import { getAbiItem, zeroAddress, type Address, type Hex, type PublicClient } from "viem";
 
 const pageSchema = z.object({ receipts: z.array(z.object({ calls: z.number().int().positive(), receipt: z.unknown() })) });
 const redeemedEvent = getAbiItem({ abi: agreementEscrowAbi, name: "Redeemed" });
@@ -68,13 +67,7 @@ export async function agreementReceipts(client: PublicClient, ref: EscrowRef, re
   const last = logs.at(-1)?.args;
   let anchor: AgreementReceipts["anchor"] = null;
   if (last?.calls !== undefined && last.receiptsRoot) {
-    // The root is the redeeming worker's view: calls another worker served are foreign leaves.
-    const redeemer = byCall.get(last.calls)?.worker;
-    const held = [...byCall.entries()]
-      .filter(([calls, receipt]) => calls <= last.calls! && redeemer && isAddressEqual(receipt.worker, redeemer))
-      .map(([calls, receipt]) => [calls, receiptDigest(ref, receipt)] as const);
-    const computedRoot = redeemer ? merkleRoot(receiptLeaves(held, last.calls)) : null;
-    anchor = { calls: last.calls, onChainRoot: last.receiptsRoot, computedRoot, matches: computedRoot?.toLowerCase() === last.receiptsRoot.toLowerCase() };
+    anchor = { calls: last.calls, onChainRoot: last.receiptsRoot, ...checkReceiptsAnchor(ref, byCall, last.calls, last.receiptsRoot) };
   }
   const receipts = [...byCall.entries()]
     .sort(([a], [b]) => a - b)

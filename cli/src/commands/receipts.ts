@@ -4,7 +4,7 @@
  * latest Redeemed event's receiptsRoot must be the Merkle root of receipts 1..calls.
  */
 import type { Address, Hex } from "viem";
-import { encodeReceipt, merkleRoot, receiptDigest, receiptLeaves, verifyReceipt, type SignedReceipt } from "@agentry/protocol";
+import { checkReceiptsAnchor, encodeReceipt, receiptDigest, verifyReceipt, type SignedReceipt } from "@agentry/protocol";
 import { latestRedemption, readAgreement, registeredWorker, type RegisteredWorker } from "../chain.ts";
 import { COMMON_HELP, parseCommand, positiveInteger } from "../config.ts";
 import { openDirectory } from "../context.ts";
@@ -72,20 +72,11 @@ export async function run(argv: string[]): Promise<void> {
   const anchor = await latestRedemption(chain, agreementId);
   let anchorCheck: { calls: bigint; onChainRoot: string; computedRoot: string | null; matches: boolean; missing: bigint[]; blockNumber: bigint; transactionHash: string } | null = null;
   if (anchor) {
-    // The root anchors the redeeming worker's view (docs/PROTOCOL.md, "Receipts root with several
-    // workers"): the signer of call `calls`'s receipt redeemed, and calls it did not serve are
-    // FOREIGN_CALL_DIGEST leaves. Missing receipts can only be checked that way.
-    const redeemer = rows.get(anchor.calls)?.verified ? rows.get(anchor.calls)!.receipt.worker.toLowerCase() : undefined;
+    const verified = new Map(ordered.filter((r) => r.verified).map((r) => [Number(r.calls), r.receipt]));
     const missing: bigint[] = [];
-    const held: [number, string][] = [];
-    for (let calls = 1n; calls <= anchor.calls; calls++) {
-      const row = rows.get(calls);
-      if (!row?.verified) missing.push(calls);
-      else if (row.receipt.worker.toLowerCase() === redeemer) held.push([Number(calls), receiptDigest(chain.ref, row.receipt)]);
-    }
-    const computedRoot = redeemer ? merkleRoot(receiptLeaves(held, Number(anchor.calls))) : null;
+    for (let calls = 1n; calls <= anchor.calls; calls++) if (!verified.has(Number(calls))) missing.push(calls);
     anchorCheck = {
-      calls: anchor.calls, onChainRoot: anchor.receiptsRoot, computedRoot, matches: computedRoot !== null && computedRoot.toLowerCase() === anchor.receiptsRoot.toLowerCase(),
+      calls: anchor.calls, onChainRoot: anchor.receiptsRoot, ...checkReceiptsAnchor(chain.ref, verified, Number(anchor.calls), anchor.receiptsRoot as Hex),
       missing, blockNumber: anchor.blockNumber, transactionHash: anchor.transactionHash,
     };
   }

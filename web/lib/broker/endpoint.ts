@@ -1,17 +1,25 @@
 /**
- * POST /api/invoke as a function of a Web Request: the App Router route (app/api/invoke/route.ts)
- * and the production server's fast path (web/server.ts) both answer with it.
+ * POST /api/invoke as a function of a request body and the caller's address: the App Router route
+ * (app/api/invoke/route.ts) answers with it from a Web Request, the production server's fast path
+ * (web/server.ts) straight from Node's request, without building Web Request and Response objects.
  */
 import { MAX_INVOKE_BODY_BYTES } from "@agentry/protocol";
-import { errorResponse, jsonResponse, readJson } from "../http-json.ts";
+import { bodyOf, errorAnswer, jsonAnswer, readJson, toResponse, type BodySource, type JsonAnswer } from "../http-json.ts";
 import { getBroker, log } from "./instance.ts";
 
-export async function handleInvoke(request: Request): Promise<Response> {
+/** The caller's address: the first hop of X-Forwarded-For (set by a proxy), else X-Real-IP, else the socket's peer. */
+export function callerIp(header: (name: string) => string | null | undefined, peer?: string): string {
+  return header("x-forwarded-for")?.split(",")[0]?.trim() || header("x-real-ip") || peer || "unknown";
+}
+
+export async function answerInvoke(body: BodySource, ip: string): Promise<JsonAnswer> {
   try {
-    const body = await readJson(request, MAX_INVOKE_BODY_BYTES);
-    const ip = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || request.headers.get("x-real-ip") || "unknown";
-    return jsonResponse(await getBroker().invoke(body, { ip }));
+    return jsonAnswer(await getBroker().invoke(await readJson(body, MAX_INVOKE_BODY_BYTES), { ip }));
   } catch (error) {
-    return errorResponse(error, (msg, fields) => log("error", msg, fields));
+    return errorAnswer(error, (msg, fields) => log("error", msg, fields));
   }
+}
+
+export async function handleInvoke(request: Request): Promise<Response> {
+  return toResponse(await answerInvoke(bodyOf(request), callerIp((name) => request.headers.get(name))));
 }

@@ -9,6 +9,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CallToolResultSchema, ErrorCode, McpError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { agentryErrorName, BrokerError, VOUCHER_META_KEY, type SignedVoucher, encodeVoucher } from "@agentry/protocol";
+import { createWorkerFetch } from "./worker-fetch.ts";
 
 /** The worker did not answer (refused, unreachable, 5xx, timed out, shutting down): try another. */
 export class WorkerUnavailableError extends Error {
@@ -22,13 +23,14 @@ export class WorkerUnavailableError extends Error {
 
 export class WorkerClients {
   readonly #clients = new Map<string, Promise<Client>>();
+  readonly #fetch = createWorkerFetch();
 
   async #client(endpoint: string): Promise<Client> {
     let pending = this.#clients.get(endpoint);
     if (!pending) {
       pending = (async () => {
         const client = new Client({ name: "agentry-broker", version: "0.1.0" });
-        await client.connect(new StreamableHTTPClientTransport(new URL(endpoint)));
+        await client.connect(new StreamableHTTPClientTransport(new URL(endpoint), { fetch: this.#fetch.fetch }));
         return client;
       })();
       this.#clients.set(endpoint, pending);
@@ -65,6 +67,7 @@ export class WorkerClients {
     const all = [...this.#clients.values()];
     this.#clients.clear();
     await Promise.allSettled(all.map(async (p) => (await p).close()));
+    this.#fetch.close();
   }
 }
 
