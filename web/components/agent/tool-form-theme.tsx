@@ -103,7 +103,7 @@ function CheckboxWidget({ id, value, required, disabled, readonly, autofocus, la
   const description = typeof options.description === "string" ? options.description : schema.description;
   return (
     <>
-      <label htmlFor={id}>
+      <label htmlFor={id} className="field__check">
         <input
           type="checkbox"
           id={id}
@@ -115,9 +115,11 @@ function CheckboxWidget({ id, value, required, disabled, readonly, autofocus, la
           onBlur={(event) => onBlur(id, event.target.checked)}
           onFocus={(event) => onFocus(id, event.target.checked)}
           aria-describedby={ariaDescribedByIds(id)}
-        />{" "}
-        {label}
-        {optionalMark(required)}
+        />
+        <span>
+          {label}
+          {optionalMark(required)}
+        </span>
       </label>
       {description ? (
         <span id={descriptionId(id)} className="field__hint">
@@ -141,32 +143,37 @@ function textButton(text: string, extraClass = "") {
   return TextButton;
 }
 
+/** The JSON value of a text (an empty text is no value), or null when it does not parse. */
+function parsedJson(text: string): { value: unknown } | null {
+  if (text.trim() === "") return { value: undefined };
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Any JSON value, typed as JSON text. While the text does not parse, the form data keeps the text
- * and the path is listed in the form context's `pendingJson`, which blocks submitting with an error.
+ * and the field is listed in the form context's `pendingJson`, which blocks submitting with an error.
  */
 function JsonValueField({ fieldPathId, formData, onChange, required, disabled, readonly, registry }: FieldProps) {
   const { pendingJson } = registry.formContext as ToolFormContext;
-  const id = fieldPathId.$id;
-  const key = fieldPathKey(fieldPathId.path);
+  const { $id: id, path } = fieldPathId;
+  const key = fieldPathKey(path);
   const [text, setText] = useState(() => (formData === undefined ? "" : JSON.stringify(formData, null, 2)));
-  useEffect(() => () => void pendingJson.delete(key), [pendingJson, key]);
+  const invalid = parsedJson(text) === null;
+  useEffect(() => {
+    if (!invalid) return;
+    pendingJson.set(key, path);
+    return () => void pendingJson.delete(key);
+  }, [invalid, key, path, pendingJson]);
 
   function change(event: ChangeEvent<HTMLTextAreaElement>) {
     const next = event.target.value;
     setText(next);
-    if (next.trim() === "") {
-      pendingJson.delete(key);
-      return onChange(undefined, fieldPathId.path, undefined, id);
-    }
-    try {
-      const value = JSON.parse(next) as unknown;
-      pendingJson.delete(key);
-      onChange(value, fieldPathId.path, undefined, id);
-    } catch {
-      pendingJson.set(key, fieldPathId.path);
-      onChange(next, fieldPathId.path, undefined, id);
-    }
+    const parsed = parsedJson(next);
+    onChange(parsed ? parsed.value : next, path, undefined, id);
   }
 
   return (
