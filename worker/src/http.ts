@@ -1,7 +1,7 @@
 /** HTTP surface: POST /mcp (MCP), GET /healthz, GET /metrics, GET /receipts/<agreementId>. */
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { createMcpServer, type McpDeps } from "./mcp.ts";
+import { jsonRpcError as rpcError, StatelessJsonTransport } from "./mcp-transport.ts";
 
 export interface HttpDeps extends McpDeps {
   maxBodyBytes: number;
@@ -10,10 +10,6 @@ export interface HttpDeps extends McpDeps {
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
-}
-
-function rpcError(res: ServerResponse, status: number, code: number, message: string): void {
-  json(res, status, { jsonrpc: "2.0", id: null, error: { code, message } });
 }
 
 /** Reads the body up to `limit` bytes; null (and a 413 already sent) when it is larger. */
@@ -65,27 +61,22 @@ export function createHttpServer(deps: HttpDeps): { server: HttpServer; inFlight
     if (req.method !== "POST") {
       return rpcError(res, 405, -32000, "this worker speaks stateless Streamable HTTP: send JSON-RPC with POST");
     }
+    // In flight until the answer is written (or the client is gone): graceful shutdown waits for it.
     inFlight += 1;
+    res.once("close", () => (inFlight -= 1));
+    const text = await readBody(req, res, deps.maxBodyBytes);
+    if (text === null) return;
+    let body: unknown;
     try {
-      const text = await readBody(req, res, deps.maxBodyBytes);
-      if (text === null) return;
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        return rpcError(res, 400, -32700, "the request body is not valid JSON");
-      }
-      const mcp = createMcpServer(deps);
-      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-      res.on("close", () => {
-        void transport.close();
-        void mcp.close();
-      });
-      await mcp.connect(transport);
-      await transport.handleRequest(req, res, body);
-    } finally {
-      inFlight -= 1;
+      body = JSON.parse(text);
+    } catch {
+      return rpcError(res, 400, -32700, "the request body is not valid JSON");
     }
+    const mcp = createMcpServer(deps);
+    const transport = new StatelessJsonTransport(res);
+    res.once("close", () => void mcp.close());
+    await mcp.connect(transport);
+    transport.handle(req, body);
   }
 
   async function serveReceipts(res: ServerResponse, agreementId: bigint, url: URL): Promise<void> {
