@@ -15,7 +15,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { encodeVoucher, requestHash, VOUCHER_META_KEY } from "../protocol/src/index.ts";
 import { Eip712Hasher, NativeSigner } from "../protocol/src/native-crypto.ts";
-import { writeBenchmarkSection } from "./lib/benchmarks.ts";
+import { cpuMeter, writeBenchmarkSection } from "./lib/benchmarks.ts";
 import { createPricedAgent, DEV_KEYS, localContracts, makeEligible, openAgreement, startStack, startWorker, waitForLog, type Agreement } from "./lib/local-stack.ts";
 import { LOCAL_STATE_DIR } from "./lib/paths.ts";
 import { buildWeb, webBuildIsStale, startWeb } from "./lib/web.ts";
@@ -112,13 +112,22 @@ try {
   await load(CLIENTS, 10, (c) => callBroker(c));
 
   const figures = { direct: { ms: 0, lat: [] as number[], tms: 0 }, brokered: { ms: 0, lat: [] as number[], tms: 0 } };
+  // CPU per throughput call of the worker, the broker (the dApp's server) and this load generator.
+  const cpu = cpuMeter({ worker: worker.process.pid!, broker: web.process.pid!, load: process.pid });
+  const cpuUsed = { direct: { worker: 0, broker: 0, load: 0 }, brokered: { worker: 0, broker: 0, load: 0 } };
+  const addCpu = (side: keyof typeof cpuUsed, used: Record<string, number>) => {
+    for (const name of ["worker", "broker", "load"] as const) cpuUsed[side][name] += used[name]!;
+  };
   for (let r = 0; r < ROUNDS; r++) {
     const dl = await load(1, LATENCY_CALLS, (c) => callDirect(c));
     const bl = await load(1, LATENCY_CALLS, (c) => callBroker(c));
     figures.direct.lat.push(...dl.latencies);
     figures.brokered.lat.push(...bl.latencies);
+    cpu();
     const dt = await load(CLIENTS, THROUGHPUT_CALLS / CLIENTS, (c) => callDirect(c));
+    addCpu("direct", cpu());
     const bt = await load(CLIENTS, THROUGHPUT_CALLS / CLIENTS, (c) => callBroker(c));
+    addCpu("brokered", cpu());
     figures.direct.tms += dt.ms;
     figures.brokered.tms += bt.ms;
     console.log(`round ${r + 1}: direct ${(THROUGHPUT_CALLS / (dt.ms / 1000)).toFixed(0)}/s, via broker ${(THROUGHPUT_CALLS / (bt.ms / 1000)).toFixed(0)}/s; p50 ${percentile(dl.latencies.sort((a, b) => a - b), 50).toFixed(2)} vs ${percentile(bl.latencies.sort((a, b) => a - b), 50).toFixed(2)} ms`);
@@ -129,17 +138,18 @@ try {
   figures.brokered.lat.sort((a, b) => a - b);
   const ratio = rate(figures.brokered.tms) / rate(figures.direct.tms);
   const added = percentile(figures.brokered.lat, 50) - percentile(figures.direct.lat, 50);
+  const perCall = (ms: number) => (ms / total).toFixed(3);
   const lines = [
     `Paid \`${TOOL}\` calls on one worker. Throughput: ${CLIENTS} concurrent clients (one agreement each), ${total.toLocaleString("en-US")} calls per side in ${ROUNDS} alternating rounds. Latency: one client, sequential, ${(ROUNDS * LATENCY_CALLS).toLocaleString("en-US")} calls per side. Through the broker a call is: HTTP POST to the Next.js server, request validation, the cached agreement and worker set, the MCP call to the worker, and the receipt's signature and hashes checked before answering. Chain, worker, Next.js server and load generator share the machine's 2 cores.`,
     "",
-    "| | throughput (calls/s) | p50 (ms) | p99 (ms) |",
-    "| --- | ---: | ---: | ---: |",
-    `| straight to the worker (MCP SDK client) | ${rate(figures.direct.tms).toFixed(0)} | ${percentile(figures.direct.lat, 50).toFixed(2)} | ${percentile(figures.direct.lat, 99).toFixed(2)} |`,
-    `| through the broker (POST /api/invoke) | ${rate(figures.brokered.tms).toFixed(0)} | ${percentile(figures.brokered.lat, 50).toFixed(2)} | ${percentile(figures.brokered.lat, 99).toFixed(2)} |`,
+    "| | throughput (calls/s) | p50 (ms) | p99 (ms) | worker CPU per call (ms) | broker CPU per call (ms) | load generator CPU per call (ms) |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    `| straight to the worker (MCP SDK client) | ${rate(figures.direct.tms).toFixed(0)} | ${percentile(figures.direct.lat, 50).toFixed(2)} | ${percentile(figures.direct.lat, 99).toFixed(2)} | ${perCall(cpuUsed.direct.worker)} | – | ${perCall(cpuUsed.direct.load)} |`,
+    `| through the broker (POST /api/invoke) | ${rate(figures.brokered.tms).toFixed(0)} | ${percentile(figures.brokered.lat, 50).toFixed(2)} | ${percentile(figures.brokered.lat, 99).toFixed(2)} | ${perCall(cpuUsed.brokered.worker)} | ${perCall(cpuUsed.brokered.broker)} | ${perCall(cpuUsed.brokered.load)} |`,
     "",
     `Broker/direct throughput ratio: **${ratio.toFixed(2)}** (target >= 0.80). Added at p50: **${added.toFixed(2)} ms** (target <= 2 ms).`,
     "",
-    "Where the difference goes: with both sides saturating the same 2 cores, the broker's own CPU per call (an HTTP request in, an MCP call out, request hashing and receipt verification) comes out of the worker's share, so the throughput ratio measures the broker's cost relative to the worker's, not a deployment where they run on separate machines. Measured in process, the broker's own work adds 1 to 1.5 ms per call; the Next.js App Router would add about 4 ms more, which is why `web/server.ts` answers `/api/invoke` itself.",
+    "Where the difference goes: with both sides saturating the same cores, the broker's own CPU per call (an HTTP request in, an MCP call out, request hashing and receipt verification: the broker column) comes out of the worker's and the load generator's share, so the throughput ratio measures the broker's cost relative to theirs, not a deployment where the broker runs on its own machine. The Next.js App Router would add about 4 ms per call, which is why `web/server.ts` answers `/api/invoke` itself.",
   ];
   await writeBenchmarkSection("broker", "Broker (npm run bench:broker)", "npm run bench:broker", lines);
   console.log(lines.join("\n"));

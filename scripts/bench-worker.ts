@@ -10,14 +10,13 @@
  * worker's cost (verify, run, sign, persist, redeem), not the client's.
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { encodeVoucher, requestHash, VOUCHER_META_KEY } from "../protocol/src/index.ts";
 import { Eip712Hasher, NativeSigner } from "../protocol/src/native-crypto.ts";
 import { freePort } from "./lib/chain.ts";
-import { writeBenchmarkSection } from "./lib/benchmarks.ts";
+import { cpuMeter, processRssMb, writeBenchmarkSection } from "./lib/benchmarks.ts";
 import { createPricedAgent, localContracts, openAgreement, startStack, startWorker, type Agreement } from "./lib/local-stack.ts";
 import { ROOT } from "./lib/paths.ts";
 
@@ -54,11 +53,6 @@ async function load(clients: Client[], perClient: number, call: (client: number,
   return { ms: performance.now() - started, latencies };
 }
 
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
-}
-
 const stack = await startStack();
 let workerProc: Awaited<ReturnType<typeof startWorker>> | undefined;
 let plain: ReturnType<typeof spawn> | undefined;
@@ -89,23 +83,33 @@ try {
   // warm-up (JIT, connections), outside the figures
   await load(freeClients, 50, (c, i) => freeClients[c]!.callTool({ name: TOOL, arguments: argsFor(i) }));
 
-  const paid = { ms: 0, latencies: [] as number[] };
-  const free = { ms: 0, latencies: [] as number[] };
+  const paid = { ms: 0, latencies: [] as number[], serverCpu: 0, clientCpu: 0 };
+  const free = { ms: 0, latencies: [] as number[], serverCpu: 0, clientCpu: 0 };
   const perRound = CALLS_PER_ROUND / CLIENTS;
+  // CPU per call of each side's server and of this load generator: with the cores saturated, it
+  // shows which process limits each side's throughput.
+  const cpu = cpuMeter({ worker: workerProc.process.pid!, plain: plain.pid!, load: process.pid });
   for (let r = 0; r < ROUNDS; r++) {
+    cpu();
     const f = await load(freeClients, perRound, (c, i) => freeClients[c]!.callTool({ name: TOOL, arguments: argsFor(r * perRound + i) }));
     free.ms += f.ms;
     free.latencies.push(...f.latencies);
+    const freeCpu = cpu();
+    free.serverCpu += freeCpu.plain!;
+    free.clientCpu += freeCpu.load!;
     const p = await load(paidClients, perRound, async (c, i) => {
       const index = r * perRound + i;
       const result = await paidClients[c]!.callTool({ name: TOOL, arguments: argsFor(index), _meta: { [VOUCHER_META_KEY]: vouchers[c]![index]! } });
       if (result.isError || !(result._meta as Record<string, unknown>)["agentry/receipt"]) throw new Error(`paid call failed: ${JSON.stringify(result)}`);
     });
+    const paidCpu = cpu();
+    paid.serverCpu += paidCpu.worker!;
+    paid.clientCpu += paidCpu.load!;
     paid.ms += p.ms;
     paid.latencies.push(...p.latencies);
     console.log(`round ${r + 1}: free ${(CALLS_PER_ROUND / (f.ms / 1000)).toFixed(0)}/s, paid ${(CALLS_PER_ROUND / (p.ms / 1000)).toFixed(0)}/s`);
   }
-  const rss = rssMb(workerProc.process.pid!);
+  const rss = processRssMb(workerProc.process.pid!);
   const total = ROUNDS * CALLS_PER_ROUND;
   const freeRate = total / (free.ms / 1000);
   const paidRate = total / (paid.ms / 1000);
@@ -113,14 +117,16 @@ try {
   paid.latencies.sort((a, b) => a - b);
   const ratio = paidRate / freeRate;
   const lines = [
-    `${CLIENTS} concurrent MCP clients (official SDK, Streamable HTTP), each sequential; ${total.toLocaleString("en-US")} calls per side in ${ROUNDS} alternating rounds; tool \`${TOOL}\` (sha256 of a short text: the cheapest tool, so the payment overhead weighs most). Paid calls include voucher verification, the tool in a worker thread, the receipt signature, a durable SQLite commit (WAL, synchronous=FULL, group commit) and batched on-chain redemption while the load runs.`,
+    `${CLIENTS} concurrent MCP clients (official SDK, Streamable HTTP), each sequential; ${total.toLocaleString("en-US")} calls per side in ${ROUNDS} alternating rounds; tool \`${TOOL}\` (sha256 of a short text: the cheapest tool, so the payment overhead weighs most). Paid calls include voucher verification, the tool, the receipt signature, a durable SQLite commit (WAL, synchronous=FULL, group commit) and batched on-chain redemption while the load runs.`,
     "",
-    "| | throughput (calls/s) | p50 (ms) | p99 (ms) |",
-    "| --- | ---: | ---: | ---: |",
-    `| plain MCP server, no payment | ${freeRate.toFixed(0)} | ${percentile(free.latencies, 50).toFixed(2)} | ${percentile(free.latencies, 99).toFixed(2)} |`,
-    `| Agentry worker, paid | ${paidRate.toFixed(0)} | ${percentile(paid.latencies, 50).toFixed(2)} | ${percentile(paid.latencies, 99).toFixed(2)} |`,
+    "| | throughput (calls/s) | p50 (ms) | p99 (ms) | server CPU per call (ms) | load generator CPU per call (ms) |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
+    `| plain MCP server, no payment | ${freeRate.toFixed(0)} | ${percentile(free.latencies, 50).toFixed(2)} | ${percentile(free.latencies, 99).toFixed(2)} | ${(free.serverCpu / total).toFixed(3)} | ${(free.clientCpu / total).toFixed(3)} |`,
+    `| Agentry worker, paid | ${paidRate.toFixed(0)} | ${percentile(paid.latencies, 50).toFixed(2)} | ${percentile(paid.latencies, 99).toFixed(2)} | ${(paid.serverCpu / total).toFixed(3)} | ${(paid.clientCpu / total).toFixed(3)} |`,
     "",
     `Paid/free throughput ratio: **${ratio.toFixed(2)}** (target >= 0.70). Worker RSS after ${total.toLocaleString("en-US")} paid calls: **${rss.toFixed(0)} MB** (target <= 150 MB).`,
+    "",
+    `Payment costs the worker ${((paid.serverCpu - free.serverCpu) / total).toFixed(3)} ms of CPU per call more than the plain server. Each side's throughput is set by the busier of its server and the load generator, which share the machine's cores with the chain.`,
   ];
   await writeBenchmarkSection("worker", "Worker node (npm run bench:worker)", "npm run bench:worker", lines);
   console.log(lines.join("\n"));

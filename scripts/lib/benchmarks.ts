@@ -1,6 +1,6 @@
 /** Writes one named section of BENCHMARKS.md, replacing the previous run's figures for it. */
 import { readFile, writeFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ROOT } from "./paths.ts";
@@ -34,4 +34,27 @@ export async function writeBenchmarkSection(id: string, title: string, command: 
       ? current.slice(0, start) + section + current.slice(stop + end.length)
       : current.trimEnd() + "\n\n" + section + "\n";
   await writeFile(FILE, next);
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux; the benchmarks' machines). */
+export function processCpuMs(pid: number): number {
+  // Fields after the parenthesized command name: utime and stime are the 12th and 13th, in clock ticks (100 Hz).
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Resident memory of a process in MB, from /proc. */
+export function processRssMb(pid: number): number {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
+}
+
+/** CPU used by each named process between two calls of the returned function, in ms. */
+export function cpuMeter(pids: Record<string, number>): () => Record<string, number> {
+  let last = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, processCpuMs(pid)]));
+  return () => {
+    const now = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, processCpuMs(pid)]));
+    const used = Object.fromEntries(Object.keys(pids).map((name) => [name, now[name]! - last[name]!]));
+    last = now;
+    return used;
+  };
 }

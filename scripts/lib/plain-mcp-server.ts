@@ -1,16 +1,21 @@
 /**
  * The benchmark's baseline: the worker's built-in tools served by a plain MCP server (official SDK,
- * same stateless Streamable HTTP JSON mode, same node:http), with no payment, no receipt, no store,
- * and tools run inline. Prints its URL on stdout. Usage: plain-mcp-server.ts <port>
+ * the worker's stateless Streamable HTTP transport on node:http, same shared JSON Schema validator), with
+ * no payment, no receipt, no store. Tools run inline, as the worker runs its linear ones. Prints its URL on stdout. Usage: plain-mcp-server.ts <port>
  */
 import { createServer } from "node:http";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import type { ZodRawShape, ZodObject } from "zod";
+import { StatelessJsonTransport } from "../../worker/src/mcp-transport.ts";
 import { builtinTools, runBuiltinTool } from "../../worker/src/tools/index.ts";
 
+// Shared across requests as the worker shares it (worker/src/mcp.ts): otherwise the SDK builds an
+// Ajv instance per request, which would make this baseline slower than it needs to be.
+const jsonSchemaValidator = new AjvJsonSchemaValidator();
+
 function build(): McpServer {
-  const server = new McpServer({ name: "plain", version: "1.0.0" });
+  const server = new McpServer({ name: "plain", version: "1.0.0" }, { jsonSchemaValidator });
   for (const tool of builtinTools) {
     const shape = (tool.inputSchema as unknown as ZodObject<ZodRawShape>).shape;
     server.registerTool(tool.name, { description: tool.description, inputSchema: shape }, (args: Record<string, unknown>) => {
@@ -31,16 +36,16 @@ const http = createServer((req, res) => {
   req.on("data", (c: Buffer) => chunks.push(c));
   req.on("end", async () => {
     const server = build();
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    res.on("close", () => {
-      void transport.close();
-      void server.close();
-    });
+    const transport = new StatelessJsonTransport(res);
+    res.on("close", () => void server.close());
     await server.connect(transport);
-    await transport.handleRequest(req, res, JSON.parse(Buffer.concat(chunks).toString("utf8")));
+    transport.handle(req, JSON.parse(Buffer.concat(chunks).toString("utf8")));
   });
 });
 http.listen(port, "127.0.0.1", () => {
   const a = http.address();
   console.log(`listening http://127.0.0.1:${typeof a === "object" && a ? a.port : port}/mcp`);
 });
+
+// Exit cleanly on SIGTERM (the benchmark stops it so), so exit hooks such as --cpu-prof run.
+process.on("SIGTERM", () => process.exit(0));
