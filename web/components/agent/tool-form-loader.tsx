@@ -8,14 +8,21 @@ import type { ToolFormProps } from "./tool-form";
 
 type Loading = { state: "loading" } | { state: "ready"; ToolForm: ComponentType<ToolFormProps> } | { state: "failed"; message: string };
 
+/** Once loaded, later forms (another tool, a remount) render at once instead of flashing the loading state. */
+let loadedToolForm: ComponentType<ToolFormProps> | null = null;
+
 export function LazyToolForm(props: ToolFormProps) {
-  const [loading, setLoading] = useState<Loading>({ state: "loading" });
+  const [loading, setLoading] = useState<Loading>(() => (loadedToolForm ? { state: "ready", ToolForm: loadedToolForm } : { state: "loading" }));
   const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
+    if (loadedToolForm) return;
     let current = true;
     import("./tool-form").then(
-      (module) => current && setLoading({ state: "ready", ToolForm: module.default }),
+      (module) => {
+        loadedToolForm = module.default;
+        if (current) setLoading({ state: "ready", ToolForm: module.default });
+      },
       (error: unknown) => current && setLoading({ state: "failed", message: error instanceof Error ? error.message : String(error) }),
     );
     return () => {
