@@ -147,7 +147,7 @@ export class NativeSigner {
 
 /** `verifyReceipt` of receipt.ts, natively: same checks, same errors, a fraction of the time. */
 export function verifyReceiptNative(hasher: Eip712Hasher, receipt: SignedReceipt, expected: ReceiptExpectations): void {
-  assertReceiptMatches(receipt, expected);
+  assertReceiptMatches(receipt, expected, resultHashNative);
   let signer: Address;
   try {
     signer = recoverSigner(hasher.receipt(receipt), receipt.signature);

@@ -5,7 +5,8 @@
  * indexes and receipts on one worker. A worker that just failed, or is at its in-flight limit,
  * moves to the back of the order until it recovers.
  */
-import { keccak256, encodePacked, type Address } from "viem";
+import type { Address } from "viem";
+import { keccakNative } from "@agentry/protocol/native-crypto";
 
 export interface WorkerLoad {
   inFlight: number;
@@ -61,10 +62,19 @@ export class WorkerHealth {
   }
 }
 
+/** A worker's weight for an agreement: keccak256(abi.encodePacked(uint256 agreementId, address worker)). */
+function weight(agreementId: bigint, worker: Address): Buffer {
+  const packed = Buffer.alloc(52);
+  packed.write(agreementId.toString(16).padStart(64, "0"), 0, "hex");
+  packed.write(worker.slice(2), 32, "hex");
+  return keccakNative(packed);
+}
+
 /** The eligible workers in the order to try them for `agreementId`. */
 export function rankWorkers<W extends { address: Address }>(agreementId: bigint, workers: readonly W[], health: WorkerHealth): W[] {
-  const scored = workers.map((w) => ({ w, score: BigInt(keccak256(encodePacked(["uint256", "address"], [agreementId, w.address]))) }));
-  scored.sort((a, b) => (a.score === b.score ? 0 : a.score > b.score ? -1 : 1));
+  const scored = workers.map((w) => ({ w, score: weight(agreementId, w.address) }));
+  // Highest weight first; equal-length big-endian digests compare as the numbers they encode.
+  scored.sort((a, b) => Buffer.compare(b.score, a.score));
   const ranked = scored.map((s) => s.w);
   return [...ranked.filter((w) => health.available(w.address)), ...ranked.filter((w) => !health.available(w.address))];
 }
