@@ -5,8 +5,7 @@
  * from the playground with the browser's session key, and verify the receipt.
  */
 import { agreementEscrowAbi, getDeployment } from "@agentry/protocol/deployments";
-import { test, expect } from "./support/fixtures.ts";
-import { TEST_WALLET_RDNS } from "./support/injected-wallet.ts";
+import { connectWallet, test, expect } from "./support/fixtures.ts";
 
 const local = getDeployment(31337).contracts;
 
@@ -53,8 +52,7 @@ test("a client opens an agreement on an agent's page, calls a tool from the play
   await expect(page.locator('[data-attestation="dev"]')).toContainText("Not attested");
   await page.screenshot({ path: testInfo.outputPath("agent-page.png"), fullPage: true });
 
-  await page.getByRole("button", { name: "Connect a wallet" }).first().click();
-  await page.getByTestId(`rk-wallet-option-${TEST_WALLET_RDNS}`).click();
+  await connectWallet(page);
   await page.getByLabel("Max calls").fill("5");
   await page.getByLabel("Deposit (ETH)").fill("0.0003");
   await page.getByRole("button", { name: "Open agreement" }).click();

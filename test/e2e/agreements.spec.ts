@@ -6,21 +6,13 @@
 import { agreementEscrowAbi, encodeVoucher, getDeployment, requestHash, signVoucher, VOUCHER_META_KEY, workerRegistryAbi } from "@agentry/protocol";
 import { createWalletClient, getAbiItem, http, numberToHex, parseEventLogs, zeroAddress, type Address, type PublicClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
-import type { Page } from "@playwright/test";
 import { mcpClient } from "../../scripts/lib/local-stack.ts";
-import { test, expect } from "./support/fixtures.ts";
-import { TEST_WALLET_RDNS } from "./support/injected-wallet.ts";
+import { connectWallet, test, expect } from "./support/fixtures.ts";
 
 const local = getDeployment(31337).contracts;
 /** The demo's first agent (scripts/lib/demo.ts), priced in ETH by the e2e setup's seed. */
 const DEMO_AGENT = 1n;
 const DAY = 86_400;
-
-async function connect(page: Page) {
-  await page.getByRole("button", { name: "Connect a wallet" }).click();
-  await page.getByTestId(`rk-wallet-option-${TEST_WALLET_RDNS}`).click();
-  await expect(page.getByTestId("rk-account-button")).toBeVisible();
-}
 
 /** Opens an ETH agreement for `calls` calls from `client` (an address the node signs for). */
 async function openAgreementAs(chain: PublicClient, rpcUrl: string, client: Address, calls: bigint, sessionKey: Address = privateKeyToAccount(generatePrivateKey()).address): Promise<{ id: bigint; price: bigint; expiresAt: bigint }> {
@@ -69,7 +61,7 @@ async function timeTravel(chain: PublicClient, seconds: number) {
 test("a client tops up an agreement and, after expiry and grace, closing returns the rest of the deposit", async ({ page, wallet, chain, rpcUrl }, testInfo) => {
   const agreement = await openAgreementAs(chain, rpcUrl, wallet.address, 5n);
   await page.goto("/agreements");
-  await connect(page);
+  await connectWallet(page);
   const card = page.getByTestId(`client-agreement-${agreement.id}`);
   await expect(card.getByTestId("redeemed-calls")).toHaveText("0 of 5 funded (limit 1000)");
   await expect(card.getByTestId("closable-at")).toContainText("You can close it from");
@@ -112,7 +104,7 @@ test("after paid calls, the receipts verify against the on-chain anchor and clos
     .toBeGreaterThan(0);
 
   await page.goto("/agreements");
-  await connect(page);
+  await connectWallet(page);
   const card = page.getByTestId(`client-agreement-${agreement.id}`);
   await expect(card.getByTestId("redeemed-calls")).toHaveText("3 of 6 funded (limit 1000)");
   await card.getByRole("button", { name: "Verify receipts" }).click();

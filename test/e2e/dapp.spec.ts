@@ -9,8 +9,7 @@ import { agentRegistryAbi, getDeployment } from "@agentry/protocol/deployments";
 import { createWalletClient, http, parseEventLogs, type Address, type Hex, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { PAGE_BUDGETS, initialScripts } from "../../scripts/lib/web.ts";
-import { test, expect } from "./support/fixtures.ts";
-import { TEST_WALLET_RDNS } from "./support/injected-wallet.ts";
+import { connectWallet, test, expect } from "./support/fixtures.ts";
 import { E2E_DIST_DIR } from "./support/stack.ts";
 import type { Page } from "@playwright/test";
 
@@ -19,12 +18,6 @@ const CONTRACT_NAMES = Object.keys(local) as (keyof typeof local)[];
 /** The development wallet's RainbowKit id and where it keeps its key (web/lib/dev-wallet). */
 const DEV_WALLET_ID = "agentryDevWallet";
 const DEV_WALLET_STORAGE_KEY = "agentry.devWallet.privateKey";
-
-async function connect(page: Page, walletId: string) {
-  await page.getByRole("button", { name: "Connect a wallet" }).click();
-  await page.getByTestId(`rk-wallet-option-${walletId}`).click();
-  await expect(page.getByTestId("rk-account-button")).toBeVisible();
-}
 
 async function ownerOf(chain: PublicClient, agentId: bigint): Promise<Address> {
   return chain.readContract({ address: local.AgentRegistry.address, abi: agentRegistryAbi, functionName: "ownerOf", args: [agentId] });
@@ -62,7 +55,7 @@ test("the developers page lists the deployed contracts and serves their ABIs", a
 
 test("an injected wallet connects and a registration goes from signing to pending to confirmed", async ({ page, wallet, chain }, testInfo) => {
   await page.goto("/register");
-  await connect(page, TEST_WALLET_RDNS);
+  await connectWallet(page);
 
   // Hold the wallet's confirmation and stop automatic mining, so every step can be seen.
   const confirmation = wallet.hold("eth_sendTransaction");
@@ -99,7 +92,7 @@ test("an injected wallet connects and a registration goes from signing to pendin
 
 test("a rejection in the wallet shows as rejected and sends nothing", async ({ page, wallet, chain }, testInfo) => {
   await page.goto("/register");
-  await connect(page, TEST_WALLET_RDNS);
+  await connectWallet(page);
   const nonceBefore = await chain.getTransactionCount({ address: wallet.address });
 
   wallet.rejectNext("eth_sendTransaction");
@@ -115,7 +108,7 @@ test("a rejection in the wallet shows as rejected and sends nothing", async ({ p
 test("a revert is explained with the contract's decoded error, before the wallet is asked", async ({ page, wallet, chain, rpcUrl }, testInfo) => {
   const foreignAgent = await registerAgentAs(chain, rpcUrl, (await chain.request({ method: "eth_accounts" }))[0]!);
   await page.goto("/register");
-  await connect(page, TEST_WALLET_RDNS);
+  await connectWallet(page);
 
   const sendsBefore = wallet.requests.filter((m) => m === "eth_sendTransaction").length;
   await page.getByRole("textbox", { name: "Agent id" }).fill(foreignAgent.toString());
@@ -133,7 +126,7 @@ test("a revert is explained with the contract's decoded error, before the wallet
 
 test("form errors are shown next to their field and focus moves to the first one", async ({ page }) => {
   await page.goto("/register");
-  await connect(page, DEV_WALLET_ID);
+  await connectWallet(page, DEV_WALLET_ID);
   await page.getByRole("button", { name: "Set registration file" }).click();
   await expect(page.getByRole("textbox", { name: "Agent id" })).toBeFocused();
   await expect(page.getByRole("textbox", { name: "Agent id" })).toHaveAttribute("aria-invalid", "true");
@@ -142,7 +135,7 @@ test("form errors are shown next to their field and focus moves to the first one
 
 test("the development wallet needs no extension: it funds itself, signs locally and reconnects", async ({ page, chain }, testInfo) => {
   await page.goto("/register");
-  await connect(page, DEV_WALLET_ID);
+  await connectWallet(page, DEV_WALLET_ID);
   await expect(page.getByRole("note")).toContainText("Development wallet");
 
   await page.getByRole("button", { name: "Mint agent identity" }).click();

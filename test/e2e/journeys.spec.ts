@@ -17,8 +17,7 @@ import { CONTENT_DIR } from "../../scripts/lib/indexer.ts";
 import { DEPLOYMENTS_RECORD, LOCAL_STATE_DIR, PROTOCOL_GENERATED_DIR } from "../../scripts/lib/paths.ts";
 import { startWeb } from "../../scripts/lib/web.ts";
 import { manifestPaths } from "../../scripts/generate-subgraph.ts";
-import { setBalance, test, expect } from "./support/fixtures.ts";
-import { TEST_WALLET_RDNS } from "./support/injected-wallet.ts";
+import { connectWallet, setBalance, test, expect } from "./support/fixtures.ts";
 import { startServingAgent, type ServingAgent } from "./support/serving-agent.ts";
 import { E2E_DIST_DIR } from "./support/stack.ts";
 
@@ -26,12 +25,6 @@ const local = getDeployment(31337).contracts;
 /** The demo's first agent, Data Wrangler (0.0001 ETH per call), seeded by the e2e setup. */
 const DEMO_AGENT = 1n;
 const CALLS = 5;
-
-async function connect(page: Page) {
-  await page.getByRole("button", { name: "Connect a wallet" }).first().click();
-  await page.getByTestId(`rk-wallet-option-${TEST_WALLET_RDNS}`).click();
-  await expect(page.getByTestId("rk-account-button")).toBeVisible();
-}
 
 /** Opens the agent's page once the subgraph has indexed the agent and its registration file. */
 async function openAgentPage(page: Page, agent: { agentId: bigint; name: string }) {
@@ -43,7 +36,7 @@ async function openAgentPage(page: Page, agent: { agentId: bigint; name: string 
 
 /** Opens an agreement for `calls` calls at `price` from the agent page; returns its id. */
 async function openAgreementOnPage(page: Page, price: bigint, calls: number): Promise<bigint> {
-  await connect(page);
+  await connectWallet(page);
   await page.getByLabel("Max calls").fill(String(calls));
   await page.getByLabel("Deposit (ETH)").fill(formatEther(price * BigInt(calls)));
   await page.getByRole("button", { name: "Open agreement" }).click();
@@ -162,7 +155,7 @@ test("a developer deploys with `npm run deploy` to a new chain and the dApp serv
 
 test("a wallet without enough ETH is told so before anything is sent, and nothing is", async ({ page, wallet, chain }, testInfo) => {
   await page.goto(`/agents/${DEMO_AGENT}`);
-  await connect(page);
+  await connectWallet(page);
   const price = await chain.readContract({ address: local.AgreementEscrow.address, abi: agreementEscrowAbi, functionName: "priceOf", args: [DEMO_AGENT, zeroAddress] });
   const deposit = price * BigInt(CALLS);
   const status = page.getByLabel(/^Open agreement:/);

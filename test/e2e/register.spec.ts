@@ -6,8 +6,7 @@
 import { agentRegistryAbi, agreementEscrowAbi, getDeployment, workerRegistryAbi } from "@agentry/protocol/deployments";
 import { getAbiItem, parseEther, zeroAddress, type Address, type PublicClient } from "viem";
 import type { Page } from "@playwright/test";
-import { test, expect } from "./support/fixtures.ts";
-import { TEST_WALLET_RDNS } from "./support/injected-wallet.ts";
+import { connectWallet, test, expect } from "./support/fixtures.ts";
 
 const local = getDeployment(31337).contracts;
 
@@ -24,17 +23,6 @@ async function registeredWorker(chain: PublicClient): Promise<Address> {
 }
 
 /** Connects the injected wallet unless the page already reconnected it (after a reload). */
-async function ensureConnected(page: Page) {
-  const connectButton = page.getByRole("button", { name: "Connect a wallet" });
-  const account = page.getByTestId("rk-account-button");
-  await expect(connectButton.or(account).first()).toBeVisible();
-  if (await connectButton.isVisible()) {
-    await connectButton.click();
-    await page.getByTestId(`rk-wallet-option-${TEST_WALLET_RDNS}`).click();
-  }
-  await expect(account).toBeVisible();
-}
-
 const stepHeading = (page: Page) => page.locator("#wizard-step-heading");
 const txStatus = (page: Page, label: string) => page.getByLabel(new RegExp(`^${label}:`));
 
@@ -56,7 +44,7 @@ test("a provider registers an agent with two tools, leaves halfway, resumes, pri
   test.setTimeout(120_000);
   const worker = await registeredWorker(chain);
   await page.goto("/register");
-  await ensureConnected(page);
+  await connectWallet(page);
   await expect(stepHeading(page)).toHaveText("Registration file");
 
   // Live validation: each problem shows as it is typed and goes away when fixed.
@@ -90,7 +78,7 @@ test("a provider registers an agent with two tools, leaves halfway, resumes, pri
 
   // Leaving halfway: the draft and the upload survive a reload, and the wizard resumes at Mint.
   await page.reload();
-  await ensureConnected(page);
+  await connectWallet(page);
   await expect(stepHeading(page)).toHaveText("Mint");
   await expect(page.getByTestId("registration-cid")).toHaveText(cid);
   await page.getByRole("button", { name: "Mint the agent" }).click();
@@ -111,7 +99,7 @@ test("a provider registers an agent with two tools, leaves halfway, resumes, pri
 
   // Leaving again: the chain confirms mint and price, so the wizard resumes at Workers.
   await page.reload();
-  await ensureConnected(page);
+  await connectWallet(page);
   await expect(stepHeading(page)).toHaveText("Workers");
   const row = page.getByTestId(`worker-${worker}`);
   await expect(row.getByTestId("validation-state")).toContainText("Validated");

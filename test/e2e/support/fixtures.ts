@@ -3,10 +3,10 @@
  * wallet per test (an impersonated, funded address on the hardhat node), and a guard that fails any
  * test whose page reaches for a host other than the local stack (the dApp must work offline).
  */
-import { test as base, expect } from "@playwright/test";
+import { test as base, expect, type Page } from "@playwright/test";
 import { createPublicClient, http, numberToHex, parseEther, type Address, type PublicClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { InjectedTestWallet } from "./injected-wallet.ts";
+import { InjectedTestWallet, TEST_WALLET_RDNS } from "./injected-wallet.ts";
 import { e2eStack } from "./stack.ts";
 
 const LOCAL_HOSTS = new Set(["127.0.0.1", "localhost"]);
@@ -16,6 +16,26 @@ interface Fixtures {
   chain: PublicClient;
   wallet: InjectedTestWallet;
   offlineGuard: void;
+}
+
+/**
+ * Connects the dApp to a wallet through RainbowKit's modal and waits for the account button. A
+ * wallet connected before reconnects by itself while the page loads, which can take the connect
+ * button away between seeing it and clicking it; so each step is retried until the account shows.
+ */
+export async function connectWallet(page: Page, walletId: string = TEST_WALLET_RDNS): Promise<void> {
+  const account = page.getByTestId("rk-account-button");
+  const connectButton = page.getByRole("button", { name: "Connect a wallet" }).first();
+  const option = page.getByTestId(`rk-wallet-option-${walletId}`);
+  await expect(async () => {
+    if (await account.isVisible()) return;
+    if (!(await option.isVisible())) {
+      await connectButton.click({ timeout: 2_000 });
+      await expect(option.or(account).first()).toBeVisible({ timeout: 5_000 });
+    }
+    if (await option.isVisible()) await option.click({ timeout: 2_000 });
+    await expect(account).toBeVisible({ timeout: 5_000 });
+  }).toPass({ timeout: 30_000 });
 }
 
 /** Sets `address`'s ETH balance on the hardhat node. */
