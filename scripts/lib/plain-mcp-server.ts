@@ -1,10 +1,15 @@
 /**
- * The benchmark's baseline: the worker's built-in tools served by a plain MCP server (official SDK,
- * the worker's stateless Streamable HTTP transport on node:http, same shared JSON Schema validator), with
- * no payment, no receipt, no store. Tools run inline, as the worker runs its linear ones. Prints its URL on stdout. Usage: plain-mcp-server.ts <port>
+ * The benchmark's baselines: the worker's built-in tools served by a plain MCP server (official
+ * SDK's McpServer, stateless, JSON answers, node:http, the worker's shared JSON Schema validator)
+ * with no payment, no receipt, no store; tools run inline, as the worker runs its linear ones.
+ * Two transports: `sdk`, the SDK's StreamableHTTPServerTransport, as its documentation sets up a
+ * stateless server; `worker`, the worker's own transport (worker/src/mcp-transport.ts), so that
+ * the only difference left with the worker is payment.
+ * Prints its URL on stdout. Usage: plain-mcp-server.ts <port> <sdk|worker>
  */
 import { createServer } from "node:http";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import type { ZodRawShape, ZodObject } from "zod";
 import { StatelessJsonTransport } from "../../worker/src/mcp-transport.ts";
@@ -27,6 +32,8 @@ function build(): McpServer {
 }
 
 const port = Number(process.argv[2] ?? 0);
+const transportKind = process.argv[3] ?? "worker";
+if (transportKind !== "sdk" && transportKind !== "worker") throw new Error(`unknown transport ${transportKind}: use sdk or worker`);
 const http = createServer((req, res) => {
   if (req.method !== "POST") {
     res.writeHead(405, { "content-type": "application/json" }).end('{"jsonrpc":"2.0","id":null,"error":{"code":-32000,"message":"POST only"}}');
@@ -36,10 +43,17 @@ const http = createServer((req, res) => {
   req.on("data", (c: Buffer) => chunks.push(c));
   req.on("end", async () => {
     const server = build();
-    const transport = new StatelessJsonTransport(res);
+    const body: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8"));
     res.on("close", () => void server.close());
-    await server.connect(transport);
-    transport.handle(req, JSON.parse(Buffer.concat(chunks).toString("utf8")));
+    if (transportKind === "sdk") {
+      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+      await server.connect(transport);
+      await transport.handleRequest(req, res, body);
+    } else {
+      const transport = new StatelessJsonTransport(res);
+      await server.connect(transport);
+      transport.handle(req, body);
+    }
   });
 });
 http.listen(port, "127.0.0.1", () => {
