@@ -15,7 +15,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { encodeVoucher, requestHash, VOUCHER_META_KEY } from "../protocol/src/index.ts";
 import { Eip712Hasher, NativeSigner } from "../protocol/src/native-crypto.ts";
-import { cpuMeter, writeBenchmarkSection } from "./lib/benchmarks.ts";
+import { cpuMeter, load, percentile, writeBenchmarkSection } from "./lib/benchmarks.ts";
 import { createPricedAgent, DEV_KEYS, localContracts, makeEligible, openAgreement, startStack, startWorker, waitForLog, type Agreement } from "./lib/local-stack.ts";
 import { LOCAL_STATE_DIR } from "./lib/paths.ts";
 import { buildWeb, webBuildIsStale, startWeb } from "./lib/web.ts";
@@ -28,26 +28,7 @@ const PRICE = 1_000_000_000n;
 const TOOL = "hash_encode";
 const argsFor = (i: number) => ({ operation: "hash", input: `benchmark payload ${i}`, algorithm: "sha256" });
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 type Voucher = ReturnType<typeof encodeVoucher>;
-
-async function load(clients: number, perClient: number, call: (client: number, i: number) => Promise<void>) {
-  const latencies: number[] = [];
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async (_, c) => {
-      for (let i = 0; i < perClient; i++) {
-        const t = performance.now();
-        await call(c, i);
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  return { ms: performance.now() - started, latencies };
-}
 
 if (await webBuildIsStale(".next-bench")) await buildWeb(".next-bench");
 const stack = await startStack();

@@ -16,7 +16,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { encodeVoucher, requestHash, VOUCHER_META_KEY } from "../protocol/src/index.ts";
 import { Eip712Hasher, NativeSigner } from "../protocol/src/native-crypto.ts";
 import { freePort } from "./lib/chain.ts";
-import { cpuMeter, processRssMb, writeBenchmarkSection } from "./lib/benchmarks.ts";
+import { cpuMeter, load, percentile, processRssMb, writeBenchmarkSection } from "./lib/benchmarks.ts";
 import { createPricedAgent, localContracts, openAgreement, startStack, startWorker, type Agreement } from "./lib/local-stack.ts";
 import { ROOT } from "./lib/paths.ts";
 
@@ -28,30 +28,10 @@ const PRICE = 1_000_000_000n;
 const TOOL = "hash_encode";
 const argsFor = (i: number) => ({ operation: "hash", input: `benchmark payload ${i}`, algorithm: "sha256" });
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 async function connect(url: string): Promise<Client> {
   const client = new Client({ name: "bench", version: "1.0.0" });
   await client.connect(new StreamableHTTPClientTransport(new URL(url)));
   return client;
-}
-
-/** Runs `perClient` sequential calls on each client concurrently; returns elapsed ms and latencies. */
-async function load(clients: number, perClient: number, call: (client: number, i: number) => Promise<unknown>) {
-  const latencies: number[] = [];
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async (_, c) => {
-      for (let i = 0; i < perClient; i++) {
-        const t = performance.now();
-        await call(c, i);
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  return { ms: performance.now() - started, latencies };
 }
 
 const stack = await startStack();

@@ -3,9 +3,9 @@
  * escrow holds them (the authority on call counts, never the subgraph), and the worker keys the
  * WorkerRegistry knows.
  */
-import { createPublicClient, getAbiItem, getAddress, http, zeroAddress, type Address, type PublicClient } from "viem";
+import { createPublicClient, getAddress, http, zeroAddress, type Address, type PublicClient } from "viem";
 import {
-  agreementEscrowAbi, approvedWorkerAddresses, getDeployment, readAgreement as readOnChainAgreement, type AgreementState, isDeployedChain, workerRegistryAbi, type ChainDeployment, type EscrowRef,
+  approvedWorkerAddresses, getDeployment, readAgreement as readOnChainAgreement, type AgreementState, isDeployedChain, workerRegistryAbi, type ChainDeployment, type EscrowRef,
 } from "@agentry/protocol";
 import { CliError } from "./output.ts";
 
@@ -79,15 +79,3 @@ export async function approvedWorkersFromLogs(chain: Chain, agentId: bigint): Pr
   return workers.filter((w): w is RegisteredWorker => w !== undefined);
 }
 
-const redeemedEvent = getAbiItem({ abi: agreementEscrowAbi, name: "Redeemed" });
-
-/** The agreement's latest on-chain redemption: calls 1..calls are anchored by receiptsRoot. */
-export async function latestRedemption(chain: Chain, agreementId: bigint) {
-  const escrow = chain.deployment.contracts.AgreementEscrow;
-  const logs = await chain.publicClient.getLogs({
-    address: escrow.address, event: redeemedEvent, args: { agreementId }, fromBlock: BigInt(escrow.startBlock), toBlock: "latest",
-  });
-  const last = logs.at(-1);
-  if (!last) return undefined;
-  return { calls: BigInt(last.args.calls!), receiptsRoot: last.args.receiptsRoot!, blockNumber: last.blockNumber, transactionHash: last.transactionHash };
-}

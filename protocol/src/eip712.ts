@@ -95,3 +95,8 @@ export const agentWalletSetTypes = {
 /** TEE types as the WorkerRegistry numbers them. */
 export const TeeType = { DEV: 0, SGX: 1, TDX: 2, NITRO: 3 } as const;
 export type TeeTypeName = keyof typeof TeeType;
+
+/** The name of a WorkerRegistry TEE type number; undefined for a number it does not define. */
+export function teeTypeName(value: number): TeeTypeName | undefined {
+  return (Object.keys(TeeType) as TeeTypeName[]).find((name) => TeeType[name] === value);
+}

@@ -58,3 +58,27 @@ export function cpuMeter(pids: Record<string, number>): () => Record<string, num
     return used;
   };
 }
+
+/** The p-th percentile of sorted latencies (the value below which p% of them fall). */
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/**
+ * Runs `perClient` sequential calls for each of `clients` concurrent clients (a voucher is
+ * cumulative, so one agreement's calls go one after the other); returns elapsed ms and latencies.
+ */
+export async function load(clients: number, perClient: number, call: (client: number, i: number) => Promise<unknown>) {
+  const latencies: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async (_, c) => {
+      for (let i = 0; i < perClient; i++) {
+        const t = performance.now();
+        await call(c, i);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  return { ms: performance.now() - started, latencies };
+}

@@ -4,13 +4,12 @@
  * this agreement and call), and the latest redemption's on-chain anchor checked (checkReceiptsAnchor).
  */
 import {
-  agreementEscrowAbi, approvedWorkerAddresses, checkReceiptsAnchor, parseReceipt, receiptDigest, verifyReceipt, workerRegistryAbi, type EscrowRef, type SignedReceipt,
+  agreementEscrowAbi, approvedWorkerAddresses, checkReceiptsAnchor, latestRedemption, parseReceipt, receiptDigest, verifyReceipt, workerRegistryAbi, type EscrowRef, type SignedReceipt,
 } from "@agentry/protocol";
 import { z } from "zod";
-import { getAbiItem, zeroAddress, type Address, type Hex, type PublicClient } from "viem";
+import { zeroAddress, type Address, type Hex, type PublicClient } from "viem";
 
 const pageSchema = z.object({ receipts: z.array(z.object({ calls: z.number().int().positive(), receipt: z.unknown() })) });
-const redeemedEvent = getAbiItem({ abi: agreementEscrowAbi, name: "Redeemed" });
 
 export interface CheckedReceipt {
   calls: number;
@@ -63,12 +62,8 @@ export async function agreementReceipts(client: PublicClient, ref: EscrowRef, re
       if (!byCall.has(Number(receipt.calls))) byCall.set(Number(receipt.calls), receipt);
     }
   }
-  const logs = await client.getLogs({ address: ref.escrow, event: redeemedEvent, args: { agreementId }, fromBlock: BigInt(escrowStartBlock) });
-  const last = logs.at(-1)?.args;
-  let anchor: AgreementReceipts["anchor"] = null;
-  if (last?.calls !== undefined && last.receiptsRoot) {
-    anchor = { calls: last.calls, onChainRoot: last.receiptsRoot, ...checkReceiptsAnchor(ref, byCall, last.calls, last.receiptsRoot) };
-  }
+  const last = await latestRedemption(client, { address: ref.escrow, startBlock: escrowStartBlock }, agreementId);
+  const anchor: AgreementReceipts["anchor"] = last && { calls: last.calls, onChainRoot: last.receiptsRoot, ...checkReceiptsAnchor(ref, byCall, last.calls, last.receiptsRoot) };
   const receipts = [...byCall.entries()]
     .sort(([a], [b]) => a - b)
     .map(([calls, receipt]) => ({ calls, worker: receipt.worker, timestamp: receipt.timestamp.toString(), digest: receiptDigest(ref, receipt) }));

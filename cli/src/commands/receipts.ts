@@ -3,9 +3,9 @@
  * workers, each verified against the registered worker key, and the on-chain anchor checked: the
  * latest Redeemed event's receiptsRoot must be the Merkle root of receipts 1..calls.
  */
-import type { Address, Hex } from "viem";
-import { checkReceiptsAnchor, encodeReceipt, receiptDigest, verifyReceipt, type SignedReceipt } from "@agentry/protocol";
-import { latestRedemption, readAgreement, registeredWorker, type RegisteredWorker } from "../chain.ts";
+import type { Address } from "viem";
+import { checkReceiptsAnchor, encodeReceipt, latestRedemption, receiptDigest, verifyReceipt, type SignedReceipt } from "@agentry/protocol";
+import { readAgreement, registeredWorker, type RegisteredWorker } from "../chain.ts";
 import { COMMON_HELP, parseCommand, positiveInteger } from "../config.ts";
 import { openDirectory } from "../context.ts";
 import { agentWorkers } from "../directory.ts";
@@ -69,14 +69,14 @@ export async function run(argv: string[]): Promise<void> {
   }
 
   const ordered = [...rows.values()].sort((a, b) => (a.calls < b.calls ? -1 : 1));
-  const anchor = await latestRedemption(chain, agreementId);
+  const anchor = await latestRedemption(chain.publicClient, chain.deployment.contracts.AgreementEscrow, agreementId);
   let anchorCheck: { calls: bigint; onChainRoot: string; computedRoot: string | null; matches: boolean; missing: bigint[]; blockNumber: bigint; transactionHash: string } | null = null;
   if (anchor) {
     const verified = new Map(ordered.filter((r) => r.verified).map((r) => [Number(r.calls), r.receipt]));
     const missing: bigint[] = [];
-    for (let calls = 1n; calls <= anchor.calls; calls++) if (!verified.has(Number(calls))) missing.push(calls);
+    for (let calls = 1n; calls <= BigInt(anchor.calls); calls++) if (!verified.has(Number(calls))) missing.push(calls);
     anchorCheck = {
-      calls: anchor.calls, onChainRoot: anchor.receiptsRoot, ...checkReceiptsAnchor(chain.ref, verified, Number(anchor.calls), anchor.receiptsRoot as Hex),
+      calls: BigInt(anchor.calls), onChainRoot: anchor.receiptsRoot, ...checkReceiptsAnchor(chain.ref, verified, anchor.calls, anchor.receiptsRoot),
       missing, blockNumber: anchor.blockNumber, transactionHash: anchor.transactionHash,
     };
   }

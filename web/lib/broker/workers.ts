@@ -7,7 +7,7 @@
  */
 import { type Address, type Hex, type PublicClient } from "viem";
 import {
-  approvedWorkerAddresses, cidFromUri, decodeEvidence, getDeployment, isAttestationError, verifyAttestation, workerRegistryAbi, type TeeTypeName,
+  approvedWorkerAddresses, cidFromUri, decodeEvidence, getDeployment, isAttestationError, teeTypeName, verifyAttestation, workerRegistryAbi, type TeeTypeName,
 } from "@agentry/protocol";
 
 export interface EligibleWorker {
@@ -42,8 +42,6 @@ export interface WorkerDirectoryOptions {
   log?: (message: string, fields?: Record<string, unknown>) => void;
   now?: () => number;
 }
-
-const TEE_NAMES: readonly TeeTypeName[] = ["DEV", "SGX", "TDX", "NITRO"];
 
 interface Cached<T> {
   value: Promise<T>;
@@ -105,7 +103,7 @@ export class WorkerDirectory {
     return {
       address,
       endpoint: worker.endpoint,
-      tee: TEE_NAMES[worker.teeType] ?? "DEV",
+      tee: teeTypeName(worker.teeType) ?? "DEV",
       measurement: worker.measurement,
       evidenceURI: worker.evidenceURI,
       attested: evidence.attested,
