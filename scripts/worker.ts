@@ -1,13 +1,13 @@
 /**
  * `npm run worker -- [serve|register|--help] [options]`: the worker node on Node 22 (see
- * worker/src/main.ts), in its own process with the worker's runtime settings (worker/src/runtime.ts).
+ * worker/src/main.ts), bundled (scripts/lib/worker-bundle.ts), in its own process with the
+ * worker's runtime settings (worker/src/runtime.ts).
  */
 import { spawn } from "node:child_process";
-import path from "node:path";
 import { ENV, NODE_FLAGS } from "../worker/src/runtime.ts";
-import { ROOT } from "./lib/paths.ts";
+import { workerBundle } from "./lib/worker-bundle.ts";
 
-const child = spawn(process.execPath, [...NODE_FLAGS, path.join(ROOT, "worker", "src", "main.ts"), ...process.argv.slice(2)], {
+const child = spawn(process.execPath, [...NODE_FLAGS, await workerBundle(), ...process.argv.slice(2)], {
   stdio: "inherit",
   env: { ...process.env, ...ENV },
 });

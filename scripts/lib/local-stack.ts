@@ -18,6 +18,7 @@ import {
 import { startChain, freePort, type LocalChain } from "./chain.ts";
 import { ENV as WORKER_ENV, NODE_FLAGS as WORKER_NODE_FLAGS } from "../../worker/src/runtime.ts";
 import { ARTIFACTS_DIR, LOCAL_STATE_DIR, ROOT } from "./paths.ts";
+import { workerBundle } from "./worker-bundle.ts";
 
 /** Hardhat's well-known development keys (accounts #0..#4 of `hardhat node`). */
 export const DEV_KEYS: Hex[] = [
@@ -159,7 +160,7 @@ export async function startWorker(stack: ChainAccess, options: { dataDir?: strin
   // One node process on Node's own type stripping (no loader), launched as the bin launches it;
   // its SIGKILL reaches the worker itself.
   const child = spawn(process.execPath, [
-    ...WORKER_NODE_FLAGS, "worker/src/main.ts", "--rpc-url", stack.chain.url, "--port", String(port), "--data-dir", dataDir, ...(options.args ?? []),
+    ...WORKER_NODE_FLAGS, await workerBundle(), "--rpc-url", stack.chain.url, "--port", String(port), "--data-dir", dataDir, ...(options.args ?? []),
   ], { cwd: ROOT, env: { ...process.env, ...WORKER_ENV, ...options.env } }) as ChildProcessWithoutNullStreams;
   let logs = "";
   child.stdout.on("data", (c: Buffer) => (logs += c.toString()));

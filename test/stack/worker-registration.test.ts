@@ -13,6 +13,7 @@ import type { Address } from "viem";
 import { cidFromUri, decodeEvidence, DEV_MEASUREMENT, TeeType, verifyAttestation, workerRegistryAbi } from "../../protocol/src/index.ts";
 import { openContentStore } from "../../protocol/src/content/store.ts";
 import { ROOT } from "../../scripts/lib/paths.ts";
+import { workerBundle } from "../../scripts/lib/worker-bundle.ts";
 import { DEV_KEYS, localContracts, startStack, startWorker, waitForLog, type Stack } from "../support/stack.ts";
 
 interface CliResult {
@@ -21,9 +22,11 @@ interface CliResult {
   stderr: string;
 }
 
-function workerCli(args: string[]): Promise<CliResult> {
+/** The worker's command line as `npm run worker` runs it: the bundle. */
+async function workerCli(args: string[]): Promise<CliResult> {
+  const entry = await workerBundle();
   return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", "worker/src/main.ts", ...args], { cwd: ROOT }, (error, stdout, stderr) => {
+    execFile(process.execPath, [entry, ...args], { cwd: ROOT }, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });

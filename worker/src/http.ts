@@ -74,7 +74,12 @@ export function createHttpServer(deps: HttpDeps): { server: HttpServer; inFlight
     }
     const mcp = createMcpServer(deps);
     const transport = new StatelessJsonTransport(res);
-    res.once("close", () => void mcp.close());
+    // Closing matters only when the client left before its answer: the transport then drops the
+    // late response. After an answer there is nothing to release, and the SDK's close builds an
+    // Error (with its stack trace) on every call for response handlers a server never has.
+    res.once("close", () => {
+      if (!res.writableEnded) void mcp.close();
+    });
     await mcp.connect(transport);
     transport.handle(req, body);
   }

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=131072 node --max-semi-space-size=1 --v8-pool-size=1
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=131072 node --max-semi-space-size=4 --v8-pool-size=1
 /** `agentry-worker`: run the worker node. `--help` lists every option. */
 import { ConfigError, helpText, loadConfig, type WorkerConfig } from "./config.ts";
 import { createLogger } from "./log.ts";

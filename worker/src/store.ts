@@ -4,7 +4,7 @@
  * into the next one (group commit): under load, many calls share one fsync.
  */
 import { Worker } from "node:worker_threads";
-import { mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { stripTypeScriptTypes } from "node:module";
 import path from "node:path";
 
@@ -38,7 +38,8 @@ export class CallStore {
     // The thread imports only Node built-ins, so its source is stripped of types here and run as
     // plain JavaScript: the thread never loads the type stripper (about 6 MB per thread). Its
     // working set is small; a 1 MB young generation keeps it that way.
-    this.thread = new Worker(stripTypeScriptTypes(readFileSync(new URL("./store-thread.ts", import.meta.url), "utf8")), {
+    const built = new URL("./store-thread.js", import.meta.url);
+    this.thread = new Worker(existsSync(built) ? readFileSync(built, "utf8") : stripTypeScriptTypes(readFileSync(new URL("./store-thread.ts", import.meta.url), "utf8")), {
       eval: true,
       workerData: { file: path.join(dataDir, "worker.db") },
       execArgv: [],

@@ -3,9 +3,7 @@
  * worker serves as its own, adding metering, verification and receipts. A server that dies is
  * reconnected on the next call that needs it.
  */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { AgentryRpcError } from "@agentry/protocol/core";
 import type { Logger } from "./log.ts";
@@ -38,6 +36,13 @@ class Upstream {
 
   async connect(): Promise<Client> {
     if (this.client) return this.client;
+    // The MCP client (and its transports' dependencies) loads only on a worker that fronts a
+    // server: about 6 MB of resident memory a worker with built-in tools alone does not carry.
+    const [{ Client }, { StdioClientTransport }, { StreamableHTTPClientTransport }] = await Promise.all([
+      import("@modelcontextprotocol/sdk/client/index.js"),
+      import("@modelcontextprotocol/sdk/client/stdio.js"),
+      import("@modelcontextprotocol/sdk/client/streamableHttp.js"),
+    ]);
     const client = new Client({ name: "agentry-worker", version: "0.1.0" });
     const transport =
       this.spec.kind === "stdio"

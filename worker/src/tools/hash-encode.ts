@@ -1,6 +1,6 @@
 /** hash_encode: digests (SHA-2, SHA-3, Keccak-256, BLAKE2b, MD5) and base64/base64url/hex/URL encoding and decoding. */
 import { createHash } from "node:crypto";
-import { createRequire } from "node:module";
+import { keccakNative } from "@agentry/protocol/native-crypto";
 import { z } from "zod";
 import { ToolInputError } from "./types.ts";
 import { MAX_TEXT_CHARS, defineTool } from "./shared.ts";
@@ -87,18 +87,8 @@ function percentDecode(text: string): Buffer {
   return Buffer.from(bytes);
 }
 
-/**
- * viem is loaded on the first keccak256 request only: it is the one algorithm OpenSSL does not
- * offer here, and the whole library would otherwise double the memory of every tool thread.
- */
-let viemKeccak256: typeof import("viem").keccak256 | undefined;
-function keccak256(bytes: Buffer): Uint8Array {
-  viemKeccak256 ??= (createRequire(import.meta.url)("viem") as typeof import("viem")).keccak256;
-  return viemKeccak256(bytes, "bytes");
-}
-
 function digest(algorithm: (typeof ALGORITHMS)[number], bytes: Buffer): Buffer {
-  if (algorithm === "keccak256") return Buffer.from(keccak256(bytes));
+  if (algorithm === "keccak256") return keccakNative(bytes); // OpenSSL here has SHA-3, not Keccak
   return createHash(algorithm).update(bytes).digest();
 }
 
