@@ -95,7 +95,7 @@ async function main() {
   step("Protocol library tests (canonical JSON, vouchers, receipts, Merkle tree, attestation; property tests)");
   await run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "test/protocol/*.test.ts"], { env });
 
-  step("Worker unit tests (built-in tool library, the tool time limit, the MCP transport against the SDK's, attestation providers on real evidence)");
+  step("Worker unit tests (built-in tool library, the tool time limit, the MCP transport against the SDK's, the durable call store and its upgrade, attestation providers on real evidence)");
   await run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "test/worker/*.test.ts"], { env });
 
   step("dApp unit tests (configuration, transaction errors, tool forms, routing, the broker's fetch to workers)");
