@@ -61,6 +61,60 @@ export function merkleRoot(receiptDigests: readonly Hex[], hash: Keccak256Bytes 
   return bytesToHex(level[0]!);
 }
 
+/**
+ * The same tree, built leaf by leaf: for a worker that redeems an agreement again and again, each
+ * redemption costs the new leaves, not the whole history (a root over 1..n from scratch at every
+ * redemption is quadratic over an agreement's life).
+ *
+ * Why it is the same tree: with 2^a <= n < 2^(a+1) leaves, the first 2^a pair up among themselves
+ * at every level (each level of that block has an even count until it is one node), and the other
+ * n - 2^a form their own tree under the same rule, carried up until they meet the block. So
+ * root(n) = parent(perfect(2^a), root(n - 2^a)): the roots of the perfect subtrees of n's binary
+ * decomposition ("peaks"), folded from the right. Appending a leaf merges equal peaks, like a
+ * binary increment. Property-tested against merkleRoot.
+ */
+export class MerkleAccumulator {
+  /** Roots of the perfect subtrees, left to right (sizes strictly decreasing). */
+  private readonly peaks: Uint8Array[] = [];
+  private readonly sizes: number[] = [];
+  private readonly hash: Keccak256Bytes;
+  private readonly node = new Uint8Array(65);
+  /** Leaves appended so far. */
+  count = 0;
+
+  constructor(hash: Keccak256Bytes = keccakBytes) {
+    this.hash = hash;
+  }
+
+  append(receiptDigest: Hex): void {
+    this.node[0] = 0x00;
+    this.node.set(hexToBytes(receiptDigest), 1);
+    let peak = this.hash(this.node.subarray(0, 33));
+    let size = 1;
+    while (this.sizes.length > 0 && this.sizes[this.sizes.length - 1] === size) {
+      peak = this.parent(this.peaks.pop()!, peak);
+      size += this.sizes.pop()!;
+    }
+    this.peaks.push(peak);
+    this.sizes.push(size);
+    this.count += 1;
+  }
+
+  root(): Hex {
+    if (this.peaks.length === 0) return EMPTY_ROOT;
+    let acc = this.peaks[this.peaks.length - 1]!;
+    for (let i = this.peaks.length - 2; i >= 0; i--) acc = this.parent(this.peaks[i]!, acc);
+    return bytesToHex(acc);
+  }
+
+  private parent(left: Uint8Array, right: Uint8Array): Uint8Array {
+    this.node[0] = 0x01;
+    this.node.set(left, 1);
+    this.node.set(right, 33);
+    return this.hash(this.node);
+  }
+}
+
 /** Sibling path from the leaf at `index` to the root (null where a node was carried up). */
 export function merkleProof(receiptDigests: readonly Hex[], index: number): (Hex | null)[] {
   if (!Number.isInteger(index) || index < 0 || index >= receiptDigests.length) {

@@ -3,9 +3,10 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import type { Hex } from "viem";
+import { keccak256, toHex, type Hex } from "viem";
+import { keccakNative } from "../../protocol/src/native-crypto.ts";
 import {
-  canonicalJson, encodeReceipt, encodeVoucher, isProtocolError, merkleProof, merkleRoot, parseReceipt,
+  canonicalJson, encodeReceipt, encodeVoucher, isProtocolError, MerkleAccumulator, merkleProof, merkleRoot, parseReceipt,
   parseVoucher, receiptDigest, requestHash, resultHash, signReceipt, signVoucher, verifyMerkleProof,
   verifyReceipt, verifyVoucher, voucherDigest, EMPTY_ROOT, type ProtocolErrorCode,
 } from "../../protocol/src/index.ts";
@@ -164,5 +165,31 @@ describe("receipts Merkle tree", () => {
       assert.notEqual(merkleRoot(leaves.slice(0, -1)), root);
       assert.throws(() => merkleProof(leaves, n), rejects("INVALID_MERKLE_PROOF"));
     }), { numRuns: 100 });
+  });
+
+  it("the accumulator built leaf by leaf has merkleRoot's root after every leaf (every size up to 300, random digests)", () => {
+    const random = Array.from({ length: 300 }, (_, i) => keccak256(toHex(`leaf ${i}`)));
+    const accumulator = new MerkleAccumulator();
+    assert.equal(accumulator.root(), EMPTY_ROOT);
+    for (let n = 1; n <= random.length; n++) {
+      accumulator.append(random[n - 1]!);
+      assert.equal(accumulator.count, n);
+      assert.equal(accumulator.root(), merkleRoot(random.slice(0, n)), `root of ${n} leaves`);
+    }
+  });
+
+  it("the accumulator on the native hash matches too, fed in uneven batches (property)", () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 70 }), { minLength: 1, maxLength: 8 }), (batches) => {
+      const all: Hex[] = [];
+      const accumulator = new MerkleAccumulator(keccakNative);
+      for (const size of batches) {
+        for (let i = 0; i < size; i++) {
+          const digest = keccak256(toHex(`call ${all.length + 1}`));
+          all.push(digest);
+          accumulator.append(digest);
+        }
+        assert.equal(accumulator.root(), merkleRoot(all));
+      }
+    }), { numRuns: 60 });
   });
 });

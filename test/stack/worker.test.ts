@@ -64,7 +64,7 @@ describe("worker node on the real stack", { timeout: 600_000 }, () => {
     }
     const agreement = await openAgreement(stack, agentId, PRICE, { calls: 10 });
     const digests: Hex[] = [];
-    for (let calls = 1n; calls <= 3n; calls++) {
+    for (let calls = 1n; calls <= 6n; calls++) {
       const args = { operation: "hash", input: `hello ${calls}`, algorithm: "sha256" };
       const result = await paidCall(client, agreement, calls, "hash_encode", args);
       assert.notEqual(result.isError, true, JSON.stringify(result));
@@ -72,15 +72,18 @@ describe("worker node on the real stack", { timeout: 600_000 }, () => {
       await verifyReceipt(ref, receipt, { worker: worker.address, agreementId: agreement.id, calls, requestHash: receipt.requestHash, result });
       assert.equal(receipt.resultHash, resultHash(result));
       digests.push(receiptDigest(ref, receipt));
+      // Threshold 3: the worker redeems without being asked, after call 3 and again after call 6.
+      if (calls === 3n) await waitFor(() => agreementOnChain(stack, agreement.id), (a) => a.redeemedCalls === 3);
     }
-    // Threshold 3: the worker redeems without being asked.
-    const onChain = await waitFor(() => agreementOnChain(stack, agreement.id), (a) => a.redeemedCalls === 3);
-    assert.equal(onChain.redeemedAmount, 3n * PRICE);
+    const onChain = await waitFor(() => agreementOnChain(stack, agreement.id), (a) => a.redeemedCalls === 6);
+    assert.equal(onChain.redeemedAmount, 6n * PRICE);
     const logs = await stack.publicClient.getLogs({ address: localContracts.AgreementEscrow.address, fromBlock: 0n });
     const redeemed = parseEventLogs({ abi: agreementEscrowAbi, logs, eventName: "Redeemed" }).filter((e) => e.args.agreementId === agreement.id);
-    assert.equal(redeemed.length, 1);
-    assert.equal(redeemed[0]!.args.receiptsRoot, merkleRoot(digests));
-    assert.equal(redeemed[0]!.args.paid, 3n * PRICE);
+    assert.equal(redeemed.length, 2);
+    // The second root, grown from the first redemption's tree, is the root of all six receipts.
+    assert.equal(redeemed[0]!.args.receiptsRoot, merkleRoot(digests.slice(0, 3)));
+    assert.equal(redeemed[1]!.args.receiptsRoot, merkleRoot(digests));
+    assert.equal(redeemed[0]!.args.paid + redeemed[1]!.args.paid, 6n * PRICE);
     await client.close();
   });
 
@@ -162,13 +165,14 @@ describe("worker node on the real stack", { timeout: 600_000 }, () => {
     assert.equal(health.worker, worker.address);
     assert.equal(health.attested, false);
     const metrics = await (await fetch(`${worker.baseUrl}/metrics`)).text();
-    assert.match(metrics, /agentry_worker_calls_total\{tool="hash_encode",outcome="paid"\} 3/);
+    assert.match(metrics, /agentry_worker_calls_total\{tool="hash_encode",outcome="paid"\} 6/);
+    assert.match(metrics, /agentry_worker_redemptions_total\{result="success"\} 2/);
     assert.match(metrics, /agentry_worker_errors_total\{reason="WRONG_CALL_INDEX"\} \d+/);
     assert.match(metrics, /agentry_worker_call_duration_seconds_count \d+/);
     assert.match(metrics, /agentry_worker_vouchers_awaiting_redemption \d+/);
     const receipts = (await (await fetch(`${worker.baseUrl}/receipts/1`)).json()) as { lastCalls: number; receipts: unknown[] };
-    assert.equal(receipts.lastCalls, 3);
-    assert.equal(receipts.receipts.length, 3);
+    assert.equal(receipts.lastCalls, 6);
+    assert.equal(receipts.receipts.length, 6);
 
     const big = await fetch(worker.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ pad: "x".repeat(2_000_000) }) });
     assert.equal(big.status, 413);

@@ -32,8 +32,9 @@ test("concurrent calls commit together; a duplicate fails alone; everything is t
 
   const reopened = new CallStore(dir);
   assert.deepEqual([...(await reopened.lastCalls())].sort(), [["1", 200], ["2", 201], ["3", 201]]);
-  const digests = await reopened.receiptDigests(2n, 5);
+  const digests = await reopened.receiptDigests(2n, 0, 5);
   assert.deepEqual(digests, [1, 2, 3, 4, 5].map((c) => [c, record(2n, c).receiptDigest]));
+  assert.deepEqual((await reopened.receiptDigests(2n, 198, 1000)).map(([c]) => c), [199, 200, 201], "the calls after the last redemption only");
   assert.deepEqual(await reopened.call(3n, 201), { voucher: record(3n, 201).voucher, receipt: record(3n, 201).receipt });
   assert.equal(await reopened.call(3n, 202), null);
   await reopened.close();
@@ -61,7 +62,7 @@ test("a database of schema version 1 (calls WITHOUT ROWID) is upgraded in place,
   assert.deepEqual(await store.redemptions(), [{ agreementId: "9", redeemedCalls: 2, pendingCalls: 3, pendingTx: "0xabc" }]);
   await store.persistCall(record(9n, 4));
   await assert.rejects(store.persistCall(record(9n, 2)), /UNIQUE/, "the unique (agreement, call) constraint survives the upgrade");
-  assert.deepEqual((await store.receiptDigests(9n, 10)).map(([c]) => c), [1, 2, 3, 4]);
+  assert.deepEqual((await store.receiptDigests(9n, 0, 10)).map(([c]) => c), [1, 2, 3, 4]);
   await store.close();
 
   const check = new DatabaseSync(path.join(dir, "worker.db"));

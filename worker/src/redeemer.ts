@@ -6,7 +6,7 @@
  * voucher is never submitted when the chain already has it (the contract would refuse it anyway).
  */
 import type { Account, Chain, Hex, PublicClient, Transport, WalletClient } from "viem";
-import { agreementEscrowAbi, merkleRoot, parseVoucher, receiptLeaves } from "@agentry/protocol/core";
+import { agreementEscrowAbi, FOREIGN_CALL_DIGEST, MerkleAccumulator, parseVoucher } from "@agentry/protocol/core";
 import { keccakNative } from "@agentry/protocol/native-crypto";
 import type { ChainView } from "./chain.ts";
 import type { Logger } from "./log.ts";
@@ -25,6 +25,8 @@ interface Tracked {
   served: number;
   redeemed: number;
   deadline?: bigint;
+  /** The receipts tree so far (leaves 1..count), grown at each redemption by the new calls only. */
+  tree?: MerkleAccumulator;
 }
 
 export class Redeemer {
@@ -120,6 +122,25 @@ export class Redeemer {
     });
   }
 
+  /**
+   * Root of the receipts of calls 1..`calls` (docs/PROTOCOL.md): the tree kept for the agreement
+   * takes the calls since its last redemption; calls served by another worker of the agent get
+   * FOREIGN_CALL_DIGEST. Leaves never change once added: this worker only ever serves calls past
+   * the ones it has served.
+   */
+  private async receiptsRoot(agreementId: bigint, t: Tracked, calls: number): Promise<Hex> {
+    // Redemptions only move forward; a tree past `calls` (never expected) is rebuilt, not trusted.
+    if (!t.tree || t.tree.count > calls) t.tree = new MerkleAccumulator(keccakNative);
+    const tree = t.tree;
+    const held = await this.store.receiptDigests(agreementId, tree.count, calls);
+    for (const [index, digest] of held) {
+      while (tree.count < index - 1) tree.append(FOREIGN_CALL_DIGEST);
+      tree.append(digest as Hex);
+    }
+    while (tree.count < calls) tree.append(FOREIGN_CALL_DIGEST);
+    return tree.root();
+  }
+
   private async redeemNow(agreementId: bigint, trigger: string): Promise<void> {
     const id = agreementId.toString();
     const t = this.tracked.get(id);
@@ -140,7 +161,7 @@ export class Redeemer {
     const row = await this.store.call(agreementId, calls);
     if (!row) throw new Error(`no stored voucher for call ${calls}`);
     const voucher = parseVoucher(row.voucher);
-    const root = merkleRoot(receiptLeaves(await this.store.receiptDigests(agreementId, calls), calls), keccakNative);
+    const root = await this.receiptsRoot(agreementId, t, calls);
     const hash = await this.wallet.writeContract({
       address: this.chain.escrow,
       abi: agreementEscrowAbi,

@@ -76,7 +76,7 @@ const insertCall = db.prepare(
   "INSERT INTO calls (agreement_id, calls, voucher, receipt, receipt_digest, created_at) VALUES (?, ?, ?, ?, ?, ?)",
 );
 const lastCalls = db.prepare("SELECT agreement_id AS agreementId, MAX(calls) AS calls FROM calls GROUP BY agreement_id");
-const digestsUpTo = db.prepare("SELECT calls, receipt_digest AS digest FROM calls WHERE agreement_id = ? AND calls <= ? ORDER BY calls");
+const digestsBetween = db.prepare("SELECT calls, receipt_digest AS digest FROM calls WHERE agreement_id = ? AND calls > ? AND calls <= ? ORDER BY calls");
 const callRow = db.prepare("SELECT voucher, receipt FROM calls WHERE agreement_id = ? AND calls = ?");
 const redemptions = db.prepare(
   "SELECT agreement_id AS agreementId, redeemed_calls AS redeemedCalls, pending_calls AS pendingCalls, pending_tx AS pendingTx FROM redemptions",
@@ -103,7 +103,7 @@ const ops: Record<string, (args: never) => unknown> = {
     return rows.length;
   },
   lastCalls: () => lastCalls.all(),
-  receiptDigests: ([agreementId, upTo]: [string, number]) => digestsUpTo.all(agreementId, upTo).map((r) => [Number(r.calls), r.digest]),
+  receiptDigests: ([agreementId, after, upTo]: [string, number, number]) => digestsBetween.all(agreementId, after, upTo).map((r) => [Number(r.calls), r.digest]),
   call: ([agreementId, calls]: [string, number]) => callRow.get(agreementId, calls) ?? null,
   redemptions: () => redemptions.all(),
   recordPending: ([agreementId, calls, tx]: [string, number, string]) => upsertPending.run(agreementId, calls, tx, Date.now()),

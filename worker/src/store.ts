@@ -107,9 +107,9 @@ export class CallStore {
     return new Map(rows.map((r) => [r.agreementId, r.calls]));
   }
 
-  /** [call index, receipt digest] of the calls this worker served, up to `upTo`, in call order. */
-  receiptDigests(agreementId: bigint, upTo: number): Promise<Array<[number, string]>> {
-    return this.request("receiptDigests", [agreementId.toString(), upTo]);
+  /** [call index, receipt digest] of the calls this worker served after `after` up to `upTo`, in call order. */
+  receiptDigests(agreementId: bigint, after: number, upTo: number): Promise<Array<[number, string]>> {
+    return this.request("receiptDigests", [agreementId.toString(), after, upTo]);
   }
 
   async call(agreementId: bigint, calls: number): Promise<{ voucher: unknown; receipt: unknown } | null> {
