@@ -167,6 +167,8 @@ describe("worker node on the real stack", { timeout: 600_000 }, () => {
     const metrics = await (await fetch(`${worker.baseUrl}/metrics`)).text();
     assert.match(metrics, /agentry_worker_calls_total\{tool="hash_encode",outcome="paid"\} 6/);
     assert.match(metrics, /agentry_worker_redemptions_total\{result="success"\} 2/);
+    assert.match(metrics, /agentry_worker_store_rows_total (\d+)/);
+    assert.ok(Number(/agentry_worker_store_commits_total (\d+)/.exec(metrics)?.[1]) >= 1, "commits are counted");
     assert.match(metrics, /agentry_worker_errors_total\{reason="WRONG_CALL_INDEX"\} \d+/);
     assert.match(metrics, /agentry_worker_call_duration_seconds_count \d+/);
     assert.match(metrics, /agentry_worker_vouchers_awaiting_redemption \d+/);

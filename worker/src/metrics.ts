@@ -12,6 +12,8 @@ export class Metrics {
   private latencySum = 0;
   private latencyCount = 0;
   private readonly gauges = new Map<string, () => number>();
+  /** Counters kept by another component, read at render time. */
+  private readonly counterReaders = new Map<string, () => number>();
   private readonly help = new Map<string, string>([
     ["agentry_worker_calls_total", "tools/call requests by tool and outcome (paid, free_error, rejected)"],
     ["agentry_worker_errors_total", "rejected or failed calls by reason"],
@@ -31,6 +33,11 @@ export class Metrics {
     for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]!) this.bucketCounts[i]! += 1;
   }
 
+  counterFrom(name: string, help: string, read: () => number): void {
+    this.counterReaders.set(name, read);
+    this.help.set(name, help);
+  }
+
   gauge(name: string, help: string, read: () => number): void {
     this.gauges.set(name, read);
     this.help.set(name, help);
@@ -46,6 +53,9 @@ export class Metrics {
     out.push(`# HELP ${h} time to answer a paid tools/call, verification and persistence included`, `# TYPE ${h} histogram`);
     BUCKETS.forEach((b, i) => out.push(`${h}_bucket{le="${b}"} ${this.bucketCounts[i]}`));
     out.push(`${h}_bucket{le="+Inf"} ${this.latencyCount}`, `${h}_sum ${this.latencySum}`, `${h}_count ${this.latencyCount}`);
+    for (const [name, read] of this.counterReaders) {
+      out.push(`# HELP ${name} ${this.help.get(name)}`, `# TYPE ${name} counter`, `${name} ${read()}`);
+    }
     for (const [name, read] of this.gauges) {
       out.push(`# HELP ${name} ${this.help.get(name)}`, `# TYPE ${name} gauge`, `${name} ${read()}`);
     }
