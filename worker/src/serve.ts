@@ -44,7 +44,7 @@ export async function serve(config: WorkerConfig, log: Logger): Promise<RunningW
   const wallet = createWalletClient({ account, chain, transport: http(config.rpcUrl) });
 
   const metrics = new Metrics();
-  const store = new CallStore(config.dataDir, { commitDelayMs: config.commitDelayMs });
+  const store = new CallStore(config.dataDir);
   metrics.counterFrom("agentry_worker_store_commits_total", "durable commits of served calls (calls per commit shows group commit at work)", () => store.stats().commits);
   metrics.counterFrom("agentry_worker_store_rows_total", "served calls committed to the call database", () => store.stats().rows);
   const served = await store.lastCalls();

@@ -1,12 +1,7 @@
 /**
  * Durable record of every paid call (voucher + signed receipt) and of redemptions. A call is
  * answered only after its row is committed. Rows arriving while a commit is in flight are grouped
- * into the next one (group commit): under load, many calls share one fsync. Under sustained load
- * (the last commit ended less than SUSTAINED_MS ago) a commit first waits `commitDelayMs` for
- * more calls to join (PostgreSQL's commit_delay): on a 2-core machine at saturation, 1 ms cut the
- * worker's CPU per call by about a tenth, and its median latency with it. The calls being served
- * are invisible until they reach the store (each runs to its commit in one turn of the event
- * loop), so the recent commit rate is the signal. A call after a quiet moment commits at once.
+ * into the next one (group commit): under load, many calls share one fsync.
  */
 import { Worker } from "node:worker_threads";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -28,9 +23,6 @@ export interface RedemptionState {
   pendingTx: string | null;
 }
 
-/** Commits this close together mean sustained load (see the class comment). */
-const SUSTAINED_MS = 10;
-
 type Pending = { row: Record<string, unknown>; resolve: () => void; reject: (e: Error) => void };
 
 export class CallStore {
@@ -40,15 +32,10 @@ export class CallStore {
   private queue: Pending[] = [];
   private flushing = false;
   private closed = false;
-  private readonly commitDelayMs: number;
   private commits = 0;
   private rows = 0;
 
-  /** When the last commit ended (performance.now()), or -Infinity. */
-  private lastCommitEnd = Number.NEGATIVE_INFINITY;
-
-  constructor(dataDir: string, options: { commitDelayMs?: number } = {}) {
-    this.commitDelayMs = options.commitDelayMs ?? 0;
+  constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
     // The thread imports only Node built-ins, so its source is stripped of types here and run as
     // plain JavaScript: the thread never loads the type stripper (about 6 MB per thread). Its
@@ -106,7 +93,6 @@ export class CallStore {
   private async flush(): Promise<void> {
     this.flushing = true;
     while (this.queue.length > 0) {
-      if (this.commitDelayMs > 0 && performance.now() - this.lastCommitEnd < SUSTAINED_MS) await new Promise((r) => setTimeout(r, this.commitDelayMs));
       const batch = this.queue;
       this.queue = [];
       try {
@@ -124,7 +110,6 @@ export class CallStore {
           }, (e: Error) => p.reject(e));
         }
       }
-      this.lastCommitEnd = performance.now();
     }
     this.flushing = false;
   }
