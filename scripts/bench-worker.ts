@@ -125,7 +125,7 @@ try {
     return `| ${side.label} | ${rate(side).toFixed(0)} | ${percentile(sorted, 50).toFixed(2)} | ${percentile(sorted, 99).toFixed(2)} | ${(side.serverCpu / total).toFixed(3)} | ${(side.clientCpu / total).toFixed(3)} |`;
   };
   const lines = [
-    `${CLIENTS} concurrent MCP clients (official SDK, Streamable HTTP), each sequential; ${total.toLocaleString("en-US")} calls per side in ${ROUNDS} rounds alternating the three sides; tool \`${TOOL}\` (sha256 of a short text: the cheapest tool, so the payment overhead weighs most). Paid calls include voucher verification, the tool, the receipt signature, a durable SQLite commit (WAL, synchronous=FULL, group commit) and batched on-chain redemption while the load runs. Both plain servers share one JSON Schema validator across requests, as the worker does.`,
+    `${CLIENTS} concurrent MCP clients (official SDK, Streamable HTTP), each sequential; ${total.toLocaleString("en-US")} calls per side in ${ROUNDS} rounds alternating the three sides; tool \`${TOOL}\` (sha256 of a short text: the cheapest tool, so the payment overhead weighs most). Paid calls include voucher verification, the tool, the receipt signature, a durable SQLite commit (WAL, synchronous=FULL, group commit) and batched on-chain redemption while the load runs. Both plain servers share one JSON Schema validator across requests, as the worker does. The worker runs as \`npm run worker\` runs it: its bundle, with the settings of worker/src/runtime.ts; the plain servers run with Node's defaults.`,
     "",
     "| | throughput (calls/s) | p50 (ms) | p99 (ms) | server CPU per call (ms) | load generator CPU per call (ms) |",
     "| --- | ---: | ---: | ---: | ---: | ---: |",
