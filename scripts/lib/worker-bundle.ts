@@ -18,8 +18,12 @@ const DIST = path.join(ROOT, "worker", "dist");
 const SOURCES = [path.join(ROOT, "worker", "src"), path.join(ROOT, "protocol", "src")];
 /** Native addons stay outside the bundle: they locate their prebuilt binaries from their package. */
 const EXTERNAL = ["secp256k1", "keccak"];
-/** Bundles older than this are removed when a new one is built (a running worker may still load chunks of its own). */
-const KEEP_OLD_MS = 24 * 3600_000;
+/**
+ * Other bundles older than this are removed when a new one is built: a worker loads its chunks
+ * (providers, the MCP client, the store thread) while it starts, so one started from an older
+ * bundle no longer needs it, and a day of edits does not pile up hundreds of megabytes.
+ */
+const KEEP_OLD_MS = 10 * 60_000;
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
