@@ -37,7 +37,7 @@ class Upstream {
   async connect(): Promise<Client> {
     if (this.client) return this.client;
     // The MCP client (and its transports' dependencies) loads only on a worker that fronts a
-    // server: about 6 MB of resident memory a worker with built-in tools alone does not carry.
+    // server: a worker with built-in tools alone does not carry its code (a few megabytes).
     const [{ Client }, { StdioClientTransport }, { StreamableHTTPClientTransport }] = await Promise.all([
       import("@modelcontextprotocol/sdk/client/index.js"),
       import("@modelcontextprotocol/sdk/client/stdio.js"),
