@@ -153,8 +153,9 @@ export const FOREIGN_CALL_DIGEST: Hex = `0x${"0".repeat(64)}`;
  * The leaves' receipt digests for a redemption up to call `calls`, from the receipts a worker holds
  * ([call index, digest] pairs): calls it did not serve get FOREIGN_CALL_DIGEST. With one worker per
  * agreement (the broker keeps it so) every call is its own and this is simply the list of digests.
+ * `after` starts the list at call `after + 1` (a MerkleAccumulator that already holds the others).
  */
-export function receiptLeaves(held: ReadonlyArray<readonly [number, string]>, calls: number): Hex[] {
+export function receiptLeaves(held: ReadonlyArray<readonly [number, string]>, calls: number, after = 0): Hex[] {
   const byCall = new Map(held.map(([index, digest]) => [index, digest as Hex]));
-  return Array.from({ length: calls }, (_, i) => byCall.get(i + 1) ?? FOREIGN_CALL_DIGEST);
+  return Array.from({ length: Math.max(0, calls - after) }, (_, i) => byCall.get(after + i + 1) ?? FOREIGN_CALL_DIGEST);
 }

@@ -6,7 +6,7 @@
  * voucher is never submitted when the chain already has it (the contract would refuse it anyway).
  */
 import type { Account, Chain, Hex, PublicClient, Transport, WalletClient } from "viem";
-import { agreementEscrowAbi, FOREIGN_CALL_DIGEST, MerkleAccumulator, parseVoucher } from "@agentry/protocol/core";
+import { agreementEscrowAbi, MerkleAccumulator, parseVoucher, receiptLeaves } from "@agentry/protocol/core";
 import { keccakNative } from "@agentry/protocol/native-crypto";
 import type { ChainView } from "./chain.ts";
 import type { Logger } from "./log.ts";
@@ -124,8 +124,8 @@ export class Redeemer {
 
   /**
    * Root of the receipts of calls 1..`calls` (docs/PROTOCOL.md): the tree kept for the agreement
-   * takes the calls since its last redemption; calls served by another worker of the agent get
-   * FOREIGN_CALL_DIGEST. Leaves never change once added: this worker only ever serves calls past
+   * takes the calls since its last redemption (receiptLeaves: a call served by another worker of
+   * the agent has the foreign digest). Leaves never change once added: this worker only ever serves calls past
    * the ones it has served.
    */
   private async receiptsRoot(agreementId: bigint, t: Tracked, calls: number): Promise<Hex> {
@@ -133,11 +133,7 @@ export class Redeemer {
     if (!t.tree || t.tree.count > calls) t.tree = new MerkleAccumulator(keccakNative);
     const tree = t.tree;
     const held = await this.store.receiptDigests(agreementId, tree.count, calls);
-    for (const [index, digest] of held) {
-      while (tree.count < index - 1) tree.append(FOREIGN_CALL_DIGEST);
-      tree.append(digest as Hex);
-    }
-    while (tree.count < calls) tree.append(FOREIGN_CALL_DIGEST);
+    for (const digest of receiptLeaves(held, calls, tree.count)) tree.append(digest);
     return tree.root();
   }
 

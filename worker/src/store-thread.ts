@@ -42,8 +42,8 @@ const CALLS_TABLE_V2 = `
 
 function migrate(): void {
   const version = Number((db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version);
-  const hasCalls = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'calls'").get() !== undefined;
   if (version >= 2) return;
+  const hasCalls = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'calls'").get() !== undefined;
   db.exec("BEGIN IMMEDIATE");
   try {
     if (hasCalls) {

@@ -37,9 +37,10 @@ export class CallStore {
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
-    // The thread imports only Node built-ins, so its source is stripped of types here and run as
-    // plain JavaScript: the thread never loads the type stripper (about 6 MB per thread). Its
-    // working set is small; a 1 MB young generation keeps it that way.
+    // The thread imports only Node built-ins and runs as plain JavaScript: the bundle ships it
+    // built (scripts/lib/worker-bundle.ts); from the sources it is stripped of types here. Either
+    // way the thread never loads the type stripper (about 6 MB per thread). Its working set is
+    // small; a 1 MB young generation keeps it that way.
     const built = new URL("./store-thread.js", import.meta.url);
     this.thread = new Worker(existsSync(built) ? readFileSync(built, "utf8") : stripTypeScriptTypes(readFileSync(new URL("./store-thread.ts", import.meta.url), "utf8")), {
       eval: true,
@@ -90,6 +91,11 @@ export class CallStore {
     return { commits: this.commits, rows: this.rows };
   }
 
+  private countCommit(rows: number): void {
+    this.commits += 1;
+    this.rows += rows;
+  }
+
   private async flush(): Promise<void> {
     this.flushing = true;
     while (this.queue.length > 0) {
@@ -97,15 +103,13 @@ export class CallStore {
       this.queue = [];
       try {
         await this.request("persistCalls", batch.map((p) => p.row));
-        this.commits += 1;
-        this.rows += batch.length;
+        this.countCommit(batch.length);
         for (const p of batch) p.resolve();
       } catch {
         // One bad row (a duplicate index) must not fail its neighbours: retry them one by one.
         for (const p of batch) {
           await this.request("persistCalls", [p.row]).then(() => {
-            this.commits += 1;
-            this.rows += 1;
+            this.countCommit(1);
             p.resolve();
           }, (e: Error) => p.reject(e));
         }
