@@ -55,7 +55,7 @@ async function buildIfMissing(): Promise<string> {
   mkdirSync(DIST, { recursive: true });
   const tmp = path.join(DIST, `.build-${process.pid}-${Date.now()}`);
   await build({
-    entryPoints: { main: path.join(ROOT, "worker", "src", "main.ts"), "store-thread": path.join(ROOT, "worker", "src", "store-thread.ts") },
+    entryPoints: { main: path.join(ROOT, "worker", "src", "main.ts") },
     outdir: tmp,
     bundle: true,
     splitting: true, // the attestation providers, `register` and the MCP client load on demand

@@ -1,7 +1,7 @@
 /**
- * The worker's durable call store (worker/src/store.ts and its database thread): group commit,
- * a duplicate failing only its own call, what survives a reopen, and the upgrade of a database
- * written by the first schema version.
+ * The worker's durable call store (worker/src/store.ts): group commit at the end of each turn of
+ * the event loop, a duplicate failing only its own call, what survives a reopen, and the upgrade of
+ * a database written by the first schema version.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
@@ -19,28 +19,34 @@ const record = (agreementId: bigint, calls: number): CallRecord => ({
   receiptDigest: `0x${calls.toString(16).padStart(64, "0")}`,
 });
 
-test("concurrent calls commit together; a duplicate fails alone; everything is there after a reopen", async () => {
+test("calls of one event-loop turn commit together; a duplicate fails alone; everything is there after a reopen", async () => {
   const dir = mkdtempSync(path.join(tmpdir(), "agentry-store-"));
   const store = new CallStore(dir);
   const writes = [];
   for (let calls = 1; calls <= 200; calls++) for (const agreement of [1n, 2n, 3n]) writes.push(store.persistCall(record(agreement, calls)));
+  assert.deepEqual(store.stats(), { commits: 0, rows: 0 }, "nothing is committed before the turn ends");
   await Promise.all(writes);
   const outcomes = await Promise.allSettled([store.persistCall(record(2n, 201)), store.persistCall(record(2n, 150)), store.persistCall(record(3n, 201))]);
   assert.deepEqual(outcomes.map((o) => o.status), ["fulfilled", "rejected", "fulfilled"]);
   assert.match(String((outcomes[1] as PromiseRejectedResult).reason), /UNIQUE/);
-  // The first call of each burst commits alone, the calls queued meanwhile share the next commit,
-  // and the duplicate's neighbour is retried alone: 602 rows in 4 commits.
-  assert.deepEqual(store.stats(), { commits: 4, rows: 602 });
-  await store.close();
+  // 600 rows in one commit; the second turn's batch fails on its duplicate, so its two good rows
+  // are retried alone: 602 rows in 3 commits.
+  assert.deepEqual(store.stats(), { commits: 3, rows: 602 });
+  // A row queued when the store closes is committed, not dropped.
+  const last = store.persistCall(record(1n, 201));
+  store.close();
+  await last;
+  await assert.rejects(store.persistCall(record(1n, 202)), /the store is closed/);
 
   const reopened = new CallStore(dir);
-  assert.deepEqual([...(await reopened.lastCalls())].sort(), [["1", 200], ["2", 201], ["3", 201]]);
-  const digests = await reopened.receiptDigests(2n, 0, 5);
+  assert.deepEqual([...reopened.lastCalls()].sort(), [["1", 201], ["2", 201], ["3", 201]]);
+  const digests = reopened.receiptDigests(2n, 0, 5);
   assert.deepEqual(digests, [1, 2, 3, 4, 5].map((c) => [c, record(2n, c).receiptDigest]));
-  assert.deepEqual((await reopened.receiptDigests(2n, 198, 1000)).map(([c]) => c), [199, 200, 201], "the calls after the last redemption only");
-  assert.deepEqual(await reopened.call(3n, 201), { voucher: record(3n, 201).voucher, receipt: record(3n, 201).receipt });
-  assert.equal(await reopened.call(3n, 202), null);
-  await reopened.close();
+  assert.deepEqual(reopened.receiptDigests(2n, 198, 1000).map(([c]) => c), [199, 200, 201], "the calls after the last redemption only");
+  assert.deepEqual(reopened.call(3n, 201), { voucher: record(3n, 201).voucher, receipt: record(3n, 201).receipt });
+  assert.equal(reopened.call(3n, 202), null);
+  assert.deepEqual(reopened.callsBetween(1n, 199, 250).map((r) => r.calls), [199, 200, 201]);
+  reopened.close();
 });
 
 test("a database of schema version 1 (calls WITHOUT ROWID) is upgraded in place, keeping every row", async () => {
@@ -61,12 +67,12 @@ test("a database of schema version 1 (calls WITHOUT ROWID) is upgraded in place,
   v1.close();
 
   const store = new CallStore(dir);
-  assert.deepEqual([...(await store.lastCalls())], [["9", 3]]);
-  assert.deepEqual(await store.redemptions(), [{ agreementId: "9", redeemedCalls: 2, pendingCalls: 3, pendingTx: "0xabc" }]);
+  assert.deepEqual([...store.lastCalls()], [["9", 3]]);
+  assert.deepEqual(store.redemptions(), [{ agreementId: "9", redeemedCalls: 2, pendingCalls: 3, pendingTx: "0xabc" }]);
   await store.persistCall(record(9n, 4));
   await assert.rejects(store.persistCall(record(9n, 2)), /UNIQUE/, "the unique (agreement, call) constraint survives the upgrade");
-  assert.deepEqual((await store.receiptDigests(9n, 0, 10)).map(([c]) => c), [1, 2, 3, 4]);
-  await store.close();
+  assert.deepEqual(store.receiptDigests(9n, 0, 10).map(([c]) => c), [1, 2, 3, 4]);
+  store.close();
 
   const check = new DatabaseSync(path.join(dir, "worker.db"));
   assert.equal((check.prepare("PRAGMA user_version").get() as { user_version: number }).user_version, 2);

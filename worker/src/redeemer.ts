@@ -69,13 +69,13 @@ export class Redeemer {
 
   /** Startup: settle transactions left pending by a crash, then learn what is unredeemed. */
   async recover(served: Map<string, number>): Promise<void> {
-    for (const r of await this.store.redemptions()) {
+    for (const r of this.store.redemptions()) {
       if (r.pendingTx) {
         const receipt = await this.publicClient.getTransactionReceipt({ hash: r.pendingTx as Hex }).catch(() => null);
-        if (receipt?.status === "success") await this.store.recordRedeemed(BigInt(r.agreementId), r.pendingCalls!);
+        if (receipt?.status === "success") this.store.recordRedeemed(BigInt(r.agreementId), r.pendingCalls!);
       }
     }
-    const stored = new Map((await this.store.redemptions()).map((r) => [r.agreementId, r.redeemedCalls]));
+    const stored = new Map(this.store.redemptions().map((r) => [r.agreementId, r.redeemedCalls]));
     for (const [id, calls] of served) {
       const onChain = await this.chain.agreement(BigInt(id), { fresh: true }).catch(() => null);
       const redeemed = Math.max(stored.get(id) ?? 0, Number(onChain?.redeemedCalls ?? 0));
@@ -128,11 +128,11 @@ export class Redeemer {
    * the agent has the foreign digest). Leaves never change once added: this worker only ever serves calls past
    * the ones it has served.
    */
-  private async receiptsRoot(agreementId: bigint, t: Tracked, calls: number): Promise<Hex> {
+  private receiptsRoot(agreementId: bigint, t: Tracked, calls: number): Hex {
     // Redemptions only move forward; a tree past `calls` (never expected) is rebuilt, not trusted.
     if (!t.tree || t.tree.count > calls) t.tree = new MerkleAccumulator(keccakNative);
     const tree = t.tree;
-    const held = await this.store.receiptDigests(agreementId, tree.count, calls);
+    const held = this.store.receiptDigests(agreementId, tree.count, calls);
     for (const digest of receiptLeaves(held, calls, tree.count)) tree.append(digest);
     return tree.root();
   }
@@ -145,7 +145,7 @@ export class Redeemer {
     if (!onChain) return;
     if (Number(onChain.redeemedCalls) >= t.served) {
       t.redeemed = Number(onChain.redeemedCalls);
-      await this.store.recordRedeemed(agreementId, t.redeemed);
+      this.store.recordRedeemed(agreementId, t.redeemed);
       return;
     }
     if (onChain.closed) {
@@ -154,10 +154,10 @@ export class Redeemer {
       return;
     }
     const calls = t.served;
-    const row = await this.store.call(agreementId, calls);
+    const row = this.store.call(agreementId, calls);
     if (!row) throw new Error(`no stored voucher for call ${calls}`);
     const voucher = parseVoucher(row.voucher);
-    const root = await this.receiptsRoot(agreementId, t, calls);
+    const root = this.receiptsRoot(agreementId, t, calls);
     const hash = await this.wallet.writeContract({
       address: this.chain.escrow,
       abi: agreementEscrowAbi,
@@ -165,10 +165,10 @@ export class Redeemer {
       args: [agreementId, voucher.calls, voucher.amount, voucher.requestHash, voucher.signature, root],
       chain: this.wallet.chain,
     });
-    await this.store.recordPending(agreementId, calls, hash);
+    this.store.recordPending(agreementId, calls, hash);
     const receipt = await this.publicClient.waitForTransactionReceipt({ hash });
     if (receipt.status !== "success") throw new Error(`redeem transaction ${hash} reverted`);
-    await this.store.recordRedeemed(agreementId, calls);
+    this.store.recordRedeemed(agreementId, calls);
     t.redeemed = Math.max(t.redeemed, calls);
     this.chain.forget(agreementId);
     this.metrics.inc("agentry_worker_redemptions_total", { result: "success" });

@@ -47,7 +47,7 @@ export async function serve(config: WorkerConfig, log: Logger): Promise<RunningW
   const store = new CallStore(config.dataDir);
   metrics.counterFrom("agentry_worker_store_commits_total", "durable commits of served calls (calls per commit shows group commit at work)", () => store.stats().commits);
   metrics.counterFrom("agentry_worker_store_rows_total", "served calls committed to the call database", () => store.stats().rows);
-  const served = await store.lastCalls();
+  const served = store.lastCalls();
   const view = new ChainView(publicClient, escrow, config.cacheMs);
   const hasher = new Eip712Hasher(ref);
   const meter = new PaymentMeter(view, hasher, config.agents, served);
@@ -106,7 +106,8 @@ export async function serve(config: WorkerConfig, log: Logger): Promise<RunningW
     } catch (error) {
       // A worker nobody can find on-chain serves no one: refuse to run half-configured.
       server.close();
-      await Promise.allSettled([redeemer.stop(), tools.close(), upstreams.close(), store.close()]);
+      await Promise.allSettled([redeemer.stop(), tools.close(), upstreams.close()]);
+      store.close();
       throw new Error(`registration failed: ${(error as Error).message}`);
     }
   }
@@ -122,7 +123,7 @@ export async function serve(config: WorkerConfig, log: Logger): Promise<RunningW
       await redeemer.stop();
       await tools.close();
       await upstreams.close();
-      await store.close();
+      store.close();
       server.closeAllConnections();
       log.info("stopped");
     })());
