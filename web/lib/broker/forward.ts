@@ -1,84 +1,44 @@
 /**
- * Forwarding a paid `tools/call` to a worker with the official MCP SDK client. One connected client
- * per worker endpoint is kept and shared by concurrent calls (workers serve stateless Streamable
- * HTTP). Every failure is classified: either the worker failed before answering (the call may go
- * to the next worker with the same voucher) or it answered with a verdict that another worker
- * would repeat (returned to the caller as is).
+ * Forwarding a paid `tools/call` to a worker (worker-rpc.ts: MCP Streamable HTTP, one session per
+ * worker endpoint shared by concurrent calls). Every failure is classified: either the worker
+ * failed before answering (the call may go to the next worker with the same voucher) or it
+ * answered with a verdict that another worker would repeat (returned to the caller as is).
  */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { CallToolResultSchema, ErrorCode, McpError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { CallToolResultSchema, ErrorCode, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { agentryErrorName, BrokerError, VOUCHER_META_KEY, type SignedVoucher, encodeVoucher } from "@agentry/protocol";
-import { createWorkerFetch } from "./worker-fetch.ts";
+import { WorkerRpc, WorkerRpcError, WorkerUnavailableError } from "./worker-rpc.ts";
 
-/** The worker did not answer (refused, unreachable, 5xx, timed out, shutting down): try another. */
-export class WorkerUnavailableError extends Error {
-  override readonly name = "WorkerUnavailableError";
-  readonly timedOut: boolean;
-  constructor(message: string, timedOut = false) {
-    super(message);
-    this.timedOut = timedOut;
-  }
-}
+export { WorkerUnavailableError };
 
 export class WorkerClients {
-  readonly #clients = new Map<string, Promise<Client>>();
-  readonly #fetch = createWorkerFetch();
-
-  async #client(endpoint: string): Promise<Client> {
-    let pending = this.#clients.get(endpoint);
-    if (!pending) {
-      pending = (async () => {
-        const client = new Client({ name: "agentry-broker", version: "0.1.0" });
-        await client.connect(new StreamableHTTPClientTransport(new URL(endpoint), { fetch: this.#fetch.fetch }));
-        return client;
-      })();
-      this.#clients.set(endpoint, pending);
-      pending.catch(() => this.#drop(endpoint, pending!));
-    }
-    return pending;
-  }
-
-  #drop(endpoint: string, pending: Promise<Client>): void {
-    if (this.#clients.get(endpoint) !== pending) return;
-    this.#clients.delete(endpoint);
-    void pending.then((c) => c.close()).catch(() => undefined);
-  }
+  readonly #rpc = new WorkerRpc();
 
   /** Calls `tool` on the worker at `endpoint`; throws WorkerUnavailableError or BrokerError. */
   async call(endpoint: string, tool: string, args: Record<string, unknown>, voucher: SignedVoucher, timeoutMs: number): Promise<CallToolResult> {
-    let pending: Promise<Client> | undefined;
+    let result: unknown;
     try {
-      pending = this.#client(endpoint);
-      const client = await pending;
-      return (await client.callTool(
-        { name: tool, arguments: args, _meta: { [VOUCHER_META_KEY]: encodeVoucher(voucher) } },
-        CallToolResultSchema,
-        { timeout: timeoutMs, maxTotalTimeout: timeoutMs },
-      )) as CallToolResult;
+      result = await this.#rpc.request(endpoint, "tools/call", { name: tool, arguments: args, _meta: { [VOUCHER_META_KEY]: encodeVoucher(voucher) } }, timeoutMs);
     } catch (error) {
-      const classified = classify(error);
-      if (classified instanceof WorkerUnavailableError && pending) this.#drop(endpoint, pending);
-      throw classified;
+      throw classify(error);
     }
+    const parsed = CallToolResultSchema.safeParse(result);
+    if (!parsed.success) throw new WorkerUnavailableError("the worker answered with a malformed tools/call result");
+    return parsed.data;
   }
 
   async close(): Promise<void> {
-    const all = [...this.#clients.values()];
-    this.#clients.clear();
-    await Promise.allSettled(all.map(async (p) => (await p).close()));
-    this.#fetch.close();
+    this.#rpc.close();
   }
 }
 
 const HINT_VOUCHER = "sign a voucher for this agreement's next call at its price, with the client's or the session key";
 
 function classify(error: unknown): Error {
-  if (error instanceof McpError) {
+  if (error instanceof WorkerUnavailableError) return error;
+  if (error instanceof WorkerRpcError) {
     const data = (error.data ?? {}) as Record<string, unknown>;
+    // The SDK's server sends an McpError's message with its "MCP error <code>: " prefix.
     const message = error.message.replace(/^(MCP error -?\d+: )+/, "");
-    if (error.code === ErrorCode.RequestTimeout) return new WorkerUnavailableError(`the worker did not answer in time: ${message}`, true);
-    if (error.code === ErrorCode.ConnectionClosed) return new WorkerUnavailableError(`the worker closed the connection: ${message}`);
     switch (agentryErrorName(error.code)) {
       case "SHUTTING_DOWN":
         return new WorkerUnavailableError(`the worker is shutting down: ${message}`);
@@ -109,8 +69,6 @@ function classify(error: unknown): Error {
     }
     return new WorkerUnavailableError(`the worker answered with error ${error.code}: ${message}`);
   }
-  if (error instanceof StreamableHTTPError) return new WorkerUnavailableError(`the worker answered HTTP ${error.code ?? "?"}: ${error.message}`);
-  if (error instanceof BrokerError) return error;
   return new WorkerUnavailableError(`the worker is unreachable: ${(error as Error).message ?? String(error)}`);
 }
 
