@@ -93,7 +93,8 @@ function transaction(db: DatabaseSync, body: () => void): void {
     body();
     db.exec("COMMIT");
   } catch (error) {
-    db.exec("ROLLBACK");
+    // A failed COMMIT (disk full, I/O error) may have rolled back already: keep its error.
+    if (db.isTransaction) db.exec("ROLLBACK");
     throw error;
   }
 }
