@@ -161,7 +161,8 @@ test("after a failure the next call starts with a new handshake (the worker may 
   assert.deepEqual(seen.methods.filter((m) => m.endsWith("initialize")), ["/500 initialize", "/500 initialize"]);
 });
 
-test("event-stream data: events split on blank lines, multi-line data joined, CRLF and comments handled", () => {
+test("event-stream data: events split on blank lines, multi-line data joined, CRLF, comments and empty events handled", () => {
   assert.deepEqual(sseData('event: message\ndata: {"a":1}\n\n: keep-alive\n\ndata: line one\r\ndata: line two\r\n\r\n'), ['{"a":1}', "line one\nline two"]);
+  assert.deepEqual(sseData("id: 1\ndata:\n\nid: 2\ndata: {}\n\n"), ["{}"], "an event with empty data (a priming event) is not dispatched");
   assert.deepEqual(sseData(""), []);
 });

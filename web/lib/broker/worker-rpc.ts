@@ -3,7 +3,9 @@
  * connections. It speaks the protocol as the SDK's client does: `initialize` once per worker
  * endpoint (the negotiated version must be one the SDK supports), `notifications/initialized`,
  * then each request as one POST that accepts JSON or an event stream, with the
- * MCP-Protocol-Version header (and the session id, should a worker issue one).
+ * MCP-Protocol-Version header (and the session id, should a worker issue one). An event-stream
+ * answer is read to its end: the spec has the server close it once the response is sent (the
+ * SDK's server does), and a worker that keeps it open runs into the call's timeout.
  *
  * Why not the SDK's Client (the previous design): a paid call is one small POST and one small JSON
  * answer, and the Client's machinery around it (an AbortController, timers and progress handling
@@ -121,12 +123,15 @@ function responseFor(id: number, answer: Answer): Record<string, unknown> {
   return match;
 }
 
-/** The `data` of each event in an event stream (multi-line data joined with newlines, per the SSE spec). */
+/**
+ * The `data` of each event in an event stream, as the SSE spec dispatches them: multi-line data
+ * joined with newlines, events with empty data (a resumable server's priming event) skipped.
+ */
 export function sseData(stream: string): string[] {
   const out: string[] = [];
   for (const event of stream.split(/\r\n\r\n|\n\n|\r\r/)) {
-    const lines = event.split(/\r\n|\n|\r/).filter((l) => l.startsWith("data:")).map((l) => l.slice(l.startsWith("data: ") ? 6 : 5));
-    if (lines.length > 0) out.push(lines.join("\n"));
+    const data = event.split(/\r\n|\n|\r/).filter((l) => l.startsWith("data:")).map((l) => l.slice(l.startsWith("data: ") ? 6 : 5)).join("\n");
+    if (data !== "") out.push(data);
   }
   return out;
 }
