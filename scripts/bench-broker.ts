@@ -24,6 +24,7 @@ const CLIENTS = 16;
 const ROUNDS = 4;
 const THROUGHPUT_CALLS = 1_600; // per side per round
 const LATENCY_CALLS = 200; // per side per round
+const WARM_UP = 50; // calls per client on each side before the figures: the broker's and the worker's JIT, connections, caches
 const PRICE = 1_000_000_000n;
 const TOOL = "hash_encode";
 const argsFor = (i: number) => ({ operation: "hash", input: `benchmark payload ${i}`, algorithm: "sha256" });
@@ -46,7 +47,7 @@ try {
   const invokeUrl = new URL("/api/invoke", web.url);
 
   // One agreement per client per side, so each side's call indexes run independently.
-  const perClient = ROUNDS * (THROUGHPUT_CALLS / CLIENTS) + ROUNDS * LATENCY_CALLS + 20;
+  const perClient = ROUNDS * (THROUGHPUT_CALLS / CLIENTS) + ROUNDS * LATENCY_CALLS + WARM_UP;
   const open = async () => {
     const opened: Agreement[] = [];
     for (let c = 0; c < CLIENTS; c++) opened.push(await openAgreement(stack, agentId, PRICE, { calls: perClient })); // one funder: sequential nonces
@@ -89,8 +90,8 @@ try {
   };
 
   // Warm-up (JIT, connections, the broker's caches), outside the figures.
-  await load(CLIENTS, 10, (c) => callDirect(c));
-  await load(CLIENTS, 10, (c) => callBroker(c));
+  await load(CLIENTS, WARM_UP, (c) => callDirect(c));
+  await load(CLIENTS, WARM_UP, (c) => callBroker(c));
 
   const figures = { direct: { ms: 0, lat: [] as number[], tms: 0 }, brokered: { ms: 0, lat: [] as number[], tms: 0 } };
   // CPU per throughput call of the worker, the broker (the dApp's server) and this load generator.
