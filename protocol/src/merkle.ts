@@ -32,30 +32,40 @@ function nextLevel(level: readonly Hex[]): Hex[] {
   return next;
 }
 
+/** Leaf and inner-node hashing on bytes, in one reused buffer: the hot path of both root computations. */
+class NodeHasher {
+  private readonly node = new Uint8Array(65);
+  private readonly hash: Keccak256Bytes;
+
+  constructor(hash: Keccak256Bytes) {
+    this.hash = hash;
+  }
+
+  leaf(receiptDigest: Hex): Uint8Array {
+    this.node[0] = 0x00;
+    this.node.set(hexToBytes(receiptDigest), 1);
+    return this.hash(this.node.subarray(0, 33));
+  }
+
+  parent(left: Uint8Array, right: Uint8Array): Uint8Array {
+    this.node[0] = 0x01;
+    this.node.set(left, 1);
+    this.node.set(right, 33);
+    return this.hash(this.node);
+  }
+}
+
 /**
- * Root of the tree over `receiptDigests` (ordered by call index). Computed on bytes in one buffer
- * per level: a worker redeems trees of thousands of receipts.
+ * Root of the tree over `receiptDigests` (ordered by call index). Computed on bytes: a worker
+ * redeems trees of thousands of receipts.
  */
 export function merkleRoot(receiptDigests: readonly Hex[], hash: Keccak256Bytes = keccakBytes): Hex {
   if (receiptDigests.length === 0) return EMPTY_ROOT;
-  const node = new Uint8Array(65);
-  let level: Uint8Array[] = receiptDigests.map((digest) => {
-    node[0] = 0x00;
-    node.set(hexToBytes(digest), 1);
-    return hash(node.subarray(0, 33));
-  });
+  const nodes = new NodeHasher(hash);
+  let level = receiptDigests.map((digest) => nodes.leaf(digest));
   while (level.length > 1) {
     const next: Uint8Array[] = [];
-    for (let i = 0; i < level.length; i += 2) {
-      if (i + 1 === level.length) {
-        next.push(level[i]!);
-        continue;
-      }
-      node[0] = 0x01;
-      node.set(level[i]!, 1);
-      node.set(level[i + 1]!, 33);
-      next.push(hash(node));
-    }
+    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? nodes.parent(level[i]!, level[i + 1]!) : level[i]!);
     level = next;
   }
   return bytesToHex(level[0]!);
@@ -77,22 +87,19 @@ export class MerkleAccumulator {
   /** Roots of the perfect subtrees, left to right (sizes strictly decreasing). */
   private readonly peaks: Uint8Array[] = [];
   private readonly sizes: number[] = [];
-  private readonly hash: Keccak256Bytes;
-  private readonly node = new Uint8Array(65);
+  private readonly nodes: NodeHasher;
   /** Leaves appended so far. */
   count = 0;
 
   constructor(hash: Keccak256Bytes = keccakBytes) {
-    this.hash = hash;
+    this.nodes = new NodeHasher(hash);
   }
 
   append(receiptDigest: Hex): void {
-    this.node[0] = 0x00;
-    this.node.set(hexToBytes(receiptDigest), 1);
-    let peak = this.hash(this.node.subarray(0, 33));
+    let peak = this.nodes.leaf(receiptDigest);
     let size = 1;
     while (this.sizes.length > 0 && this.sizes[this.sizes.length - 1] === size) {
-      peak = this.parent(this.peaks.pop()!, peak);
+      peak = this.nodes.parent(this.peaks.pop()!, peak);
       size += this.sizes.pop()!;
     }
     this.peaks.push(peak);
@@ -103,15 +110,8 @@ export class MerkleAccumulator {
   root(): Hex {
     if (this.peaks.length === 0) return EMPTY_ROOT;
     let acc = this.peaks[this.peaks.length - 1]!;
-    for (let i = this.peaks.length - 2; i >= 0; i--) acc = this.parent(this.peaks[i]!, acc);
+    for (let i = this.peaks.length - 2; i >= 0; i--) acc = this.nodes.parent(this.peaks[i]!, acc);
     return bytesToHex(acc);
-  }
-
-  private parent(left: Uint8Array, right: Uint8Array): Uint8Array {
-    this.node[0] = 0x01;
-    this.node.set(left, 1);
-    this.node.set(right, 33);
-    return this.hash(this.node);
   }
 }
 

@@ -20,8 +20,8 @@ const SOURCES = [path.join(ROOT, "worker", "src"), path.join(ROOT, "protocol", "
 const EXTERNAL = ["secp256k1", "keccak"];
 /**
  * Other bundles older than this are removed when a new one is built: a worker loads its chunks
- * (providers, the MCP client) while it starts, so one started from an older
- * bundle no longer needs it, and a day of edits does not pile up hundreds of megabytes.
+ * (providers, the MCP client) while it starts, so one started from an older bundle no longer
+ * needs it, and a day of edits does not pile up hundreds of megabytes.
  */
 const KEEP_OLD_MS = 10 * 60_000;
 

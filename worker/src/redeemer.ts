@@ -125,8 +125,8 @@ export class Redeemer {
   /**
    * Root of the receipts of calls 1..`calls` (docs/PROTOCOL.md): the tree kept for the agreement
    * takes the calls since its last redemption (receiptLeaves: a call served by another worker of
-   * the agent has the foreign digest). Leaves never change once added: this worker only ever serves calls past
-   * the ones it has served.
+   * the agent has the foreign digest). Leaves never change once added: this worker only ever
+   * serves calls past the ones it has served.
    */
   private receiptsRoot(agreementId: bigint, t: Tracked, calls: number): Hex {
     // Redemptions only move forward; a tree past `calls` (never expected) is rebuilt, not trusted.
