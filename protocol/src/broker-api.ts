@@ -55,6 +55,8 @@ export const BROKER_ERRORS = {
   TIMEOUT: 504,
   /** The broker cannot read the chain (its RPC endpoint is down): nothing was forwarded. */
   CHAIN_UNAVAILABLE: 503,
+  /** POST /api/ipfs, GET /ipfs/<cid>: the content store (a Kubo node) cannot be reached; nothing was stored. */
+  STORE_UNAVAILABLE: 503,
   /** GET /ipfs/<cid>: the store does not have it. */
   NOT_FOUND: 404,
   /** GET /ipfs/<cid>: the stored bytes no longer match their CID (never served). */
