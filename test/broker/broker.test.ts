@@ -7,6 +7,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -14,13 +16,13 @@ import { keccak256, stringToBytes, type Address } from "viem";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import {
   BrokerError, encodeVoucher, parseReceipt, requestHash, signVoucher, verifyReceipt, workerRegistryAbi, workerRegistrationTypes,
-  workerRegistryDomain, encodeEvidence, ipfsUri, TeeType, type SignedVoucher,
+  workerRegistryDomain, encodeEvidence, ipfsUri, TeeType, type SignedVoucher, SubgraphError, isSubgraphError, approvedWorkerAddresses,
 } from "../../protocol/src/index.ts";
 import { openContentStore, type ContentStore } from "../../protocol/src/content/store.ts";
 import { createBroker, type Broker } from "../../web/lib/broker/broker.ts";
 import { MemoryRateLimiter } from "../../web/lib/broker/rate-limit.ts";
 import { rankWorkers, WorkerHealth } from "../../web/lib/broker/routing.ts";
-import { WorkerDirectory } from "../../web/lib/broker/workers.ts";
+import { subgraphCandidates, SUBGRAPH_MAX_LAG_BLOCKS, WorkerDirectory, type CandidateSource } from "../../web/lib/broker/workers.ts";
 import { registerWorker } from "../../worker/src/register.ts";
 import { DevProvider } from "../../worker/src/attestation/dev.ts";
 import { ROOT } from "../../scripts/lib/paths.ts";
@@ -209,6 +211,58 @@ describe("broker on the real stack", { timeout: 900_000 }, () => {
     const agreement = await openAgreement(stack, agent, PRICE, { calls: 1 });
     await rejects(newBroker().invoke(body(agreement, await voucherFor(agreement, 1n)), { ip: "test" }), "NO_WORKER", 502, /no eligible worker/);
     assert.ok(logs.some((l) => l.message.includes("evidence does not verify") && /MEASUREMENT_MISMATCH/.test(String(l.fields?.reason))));
+  });
+
+  it("finds workers through the subgraph, and reads the chain when it is down, lags, or has not indexed an approval", async () => {
+    const directory = (candidates: CandidateSource) =>
+      new WorkerDirectory({
+        publicClient: stack.publicClient, chainId: 31337, content, candidates, cacheMs: 0, evidenceCacheMs: 60_000, allowDev: true,
+        log: (message, fields) => logs.push({ level: "warn", message, fields }),
+      });
+    // Every worker approved for the agent on-chain (the two live ones and the one killed earlier, still registered).
+    const approved = (await approvedWorkerAddresses(stack.publicClient, 31337, agentId)).map((a) => a.toLowerCase()).sort();
+    for (const w of workers) assert.ok(approved.includes(w.address.toLowerCase()));
+    const found = async (candidates: CandidateSource) => (await directory(candidates).eligible(agentId)).map((w) => w.address.toLowerCase()).sort();
+    const asked: bigint[] = [];
+
+    // The index answers: its candidates are used (each still checked on-chain), the chain's logs are not read.
+    const logsBefore = logs.length;
+    assert.deepEqual(await found(async (agent) => (asked.push(agent), [workers[0]!.address])), [workers[0]!.address.toLowerCase()]);
+    assert.deepEqual(asked, [agentId]);
+    assert.equal(logs.length, logsBefore, "no fallback when the index has an eligible worker");
+
+    // Down or behind the head (what subgraphCandidates throws for either): the chain's approvals.
+    assert.deepEqual(await found(async () => { throw new SubgraphError("lagging", "http://subgraph.invalid", "the subgraph has indexed up to block 3, not yet block 40"); }), approved);
+    assert.ok(logs.slice(logsBefore).some((l) => l.message.includes("subgraph unavailable") && /block 3/.test(String(l.fields?.error))));
+
+    // Answers, but without the newest approvals (or only with workers no longer eligible): the chain decides.
+    const stranger = privateKeyToAccount(generatePrivateKey()).address;
+    assert.deepEqual(await found(async () => []), approved);
+    assert.deepEqual(await found(async () => [stranger]), approved);
+    assert.ok(logs.some((l) => l.message.includes("proposes no eligible worker")));
+  });
+
+  it("asks the subgraph for the agent's workers as of the chain head", async () => {
+    // A subgraph that records the query and answers as graph-node does for an index that is behind.
+    const bodies: { variables?: { block?: { number_gte?: number } } }[] = [];
+    const server = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      bodies.push(JSON.parse(Buffer.concat(chunks).toString("utf8")) as (typeof bodies)[number]);
+      const wanted = bodies.at(-1)!.variables?.block?.number_gte ?? 0;
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ errors: [{ message: `Failed to decode \`block.number_gte\` value: \`subgraph QmTest has only indexed up to block number 3 and data for block number ${wanted} is therefore not yet available\`` }] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const source = subgraphCandidates(`http://127.0.0.1:${(server.address() as AddressInfo).port}/subgraphs/name/agentry`, stack.publicClient);
+      const headBefore = await stack.publicClient.getBlockNumber({ cacheTime: 0 });
+      await assert.rejects(source(agentId), (error: unknown) => isSubgraphError(error, "lagging"));
+      const headAfter = await stack.publicClient.getBlockNumber({ cacheTime: 0 }); // the workers may redeem meanwhile
+      const asked = BigInt(bodies[0]!.variables?.block?.number_gte ?? -1);
+      assert.ok(asked >= headBefore - SUBGRAPH_MAX_LAG_BLOCKS && asked <= headAfter - SUBGRAPH_MAX_LAG_BLOCKS, `asked for block ${asked}, head ${headBefore}..${headAfter}`);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it("answers every error with its code, status, reason and hint, and charges nothing", async () => {

@@ -1,22 +1,15 @@
 /** The broker of this server process, built once from the server configuration. */
 import { createPublicClient, http, type PublicClient } from "viem";
-import { createSubgraphClient } from "@agentry/protocol";
 import { contentStore } from "../content-store.ts";
 import { serverConfig } from "../server-config.ts";
 import { createBroker, defaultLimits, type Broker } from "./broker.ts";
 import { WorkerHealth } from "./routing.ts";
-import { WorkerDirectory, type CandidateSource } from "./workers.ts";
+import { subgraphCandidates, WorkerDirectory } from "./workers.ts";
 
 let broker: Broker | undefined;
 
 export function log(level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown> = {}): void {
   console.log(JSON.stringify({ time: new Date().toISOString(), level, msg, component: "broker", ...fields }));
-}
-
-/** Approved workers of an agent, from the subgraph: candidates only, re-checked on-chain. */
-function subgraphCandidates(url: string): CandidateSource {
-  const subgraph = createSubgraphClient(url, { timeoutMs: 2_000 });
-  return async (agentId) => (await subgraph.workersForAgent(agentId)).map((worker) => worker.id);
 }
 
 export function getBroker(): Broker {
@@ -28,7 +21,7 @@ export function getBroker(): Broker {
     publicClient,
     chainId: config.chainId,
     content,
-    candidates: config.subgraphUrl ? subgraphCandidates(config.subgraphUrl) : undefined,
+    candidates: config.subgraphUrl ? subgraphCandidates(config.subgraphUrl, publicClient) : undefined,
     cacheMs: config.cacheMs,
     evidenceCacheMs: 10 * 60_000,
     allowDev: config.devWallet,

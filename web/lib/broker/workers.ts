@@ -1,13 +1,14 @@
 /**
  * The workers that may serve an agent, as the broker sees them: discovered through the subgraph
- * (falling back to WorkerRegistry's logs when the subgraph is down or lags), confirmed on-chain by
+ * (falling back to WorkerRegistry's logs when the subgraph is down, lags behind the chain head, or
+ * proposes no worker that is eligible now: its newest approvals may not be indexed yet), confirmed on-chain by
  * `isEligible` (validated, unexpired, approved by the agent, running a pinned measurement), and
  * with their evidence re-verified from the content store (cached by CID). Nothing here trusts the
  * subgraph for eligibility: it only proposes candidates.
  */
 import { type Address, type Hex, type PublicClient } from "viem";
 import {
-  approvedWorkerAddresses, cidFromUri, decodeEvidence, getDeployment, isAttestationError, teeTypeName, verifyAttestation, workerRegistryAbi, type TeeTypeName,
+  approvedWorkerAddresses, cidFromUri, createSubgraphClient, decodeEvidence, getDeployment, isAttestationError, teeTypeName, verifyAttestation, workerRegistryAbi, type TeeTypeName,
 } from "@agentry/protocol";
 
 export interface EligibleWorker {
@@ -26,6 +27,22 @@ export interface ContentSource {
 
 /** Candidate worker addresses for an agent, from an index; throws when the index cannot answer. */
 export type CandidateSource = (agentId: bigint) => Promise<Address[]>;
+
+/** How far behind the chain head the subgraph may be before the broker reads the chain instead. */
+export const SUBGRAPH_MAX_LAG_BLOCKS = 5n;
+
+/**
+ * The agent's approved workers from the subgraph, as of at most SUBGRAPH_MAX_LAG_BLOCKS behind the
+ * chain head: a subgraph further behind fails ("lagging"), as one that is down does.
+ */
+export function subgraphCandidates(url: string, publicClient: PublicClient, options: { timeoutMs?: number } = {}): CandidateSource {
+  const subgraph = createSubgraphClient(url, { timeoutMs: options.timeoutMs ?? 2_000 });
+  return async (agentId) => {
+    const head = await publicClient.getBlockNumber({ cacheTime: 0 });
+    const minBlock = head > SUBGRAPH_MAX_LAG_BLOCKS ? head - SUBGRAPH_MAX_LAG_BLOCKS : 0n;
+    return (await subgraph.workersForAgent(agentId, { minBlock })).map((worker) => worker.id);
+  };
+}
 
 export interface WorkerDirectoryOptions {
   publicClient: PublicClient;
@@ -73,20 +90,31 @@ export class WorkerDirectory {
   }
 
   async #resolve(agentId: bigint): Promise<EligibleWorker[]> {
-    const candidates = await this.#candidates(agentId);
-    const checked = await Promise.all(candidates.map((address) => this.#check(agentId, address)));
-    return checked.filter((w): w is EligibleWorker => w !== undefined);
+    const checked = new Set<string>();
+    const checkAll = async (candidates: Address[]) => {
+      const fresh = candidates.filter((address) => !checked.has(address.toLowerCase()));
+      for (const address of fresh) checked.add(address.toLowerCase());
+      const workers = await Promise.all(fresh.map((address) => this.#check(agentId, address)));
+      return workers.filter((w): w is EligibleWorker => w !== undefined);
+    };
+    const indexed = await this.#indexedCandidates(agentId);
+    if (indexed) {
+      const eligible = await checkAll(indexed);
+      if (eligible.length > 0) return eligible;
+      this.#o.log?.("the subgraph proposes no eligible worker: reading WorkerRegistry logs for approvals it has not indexed", { agentId: agentId.toString() });
+    }
+    return checkAll(await approvedWorkerAddresses(this.#o.publicClient, this.#o.chainId, agentId));
   }
 
-  async #candidates(agentId: bigint): Promise<Address[]> {
-    if (this.#o.candidates) {
-      try {
-        return await this.#o.candidates(agentId);
-      } catch (error) {
-        this.#o.log?.("subgraph unavailable: reading WorkerRegistry logs instead", { error: (error as Error).message });
-      }
+  /** The index's candidates, or undefined when there is no index or it cannot answer (down, lagging). */
+  async #indexedCandidates(agentId: bigint): Promise<Address[] | undefined> {
+    if (!this.#o.candidates) return undefined;
+    try {
+      return await this.#o.candidates(agentId);
+    } catch (error) {
+      this.#o.log?.("subgraph unavailable: reading WorkerRegistry logs instead", { error: (error as Error).message });
+      return undefined;
     }
-    return approvedWorkerAddresses(this.#o.publicClient, this.#o.chainId, agentId);
   }
 
   async #check(agentId: bigint, address: Address): Promise<EligibleWorker | undefined> {
