@@ -1,19 +1,24 @@
 /**
- * The Kubo-backed content store (web/lib/content-store.ts, used when IPFS_API_URL is set) through
- * the real kubo-rpc-client, against a server that answers /api/v0/add and /api/v0/cat as Kubo's RPC
- * API does (NDJSON add results, raw cat bytes, Kubo's JSON errors). Kubo itself cannot run on the
- * test machines (its npm package downloads the binary at install time), so what is checked here is
- * the adapter: the settings it asks Kubo for, and how it treats what comes back, including a node
- * that serves the wrong bytes, too many bytes, or is not there at all.
+ * The dApp server's content stores (web/lib/content-store.ts). Mostly the Kubo-backed one (used
+ * when IPFS_API_URL is set), through the real kubo-rpc-client, against a server that answers
+ * /api/v0/add and /api/v0/cat as Kubo's RPC API does (NDJSON add results, raw cat bytes, Kubo's
+ * JSON errors). Kubo itself cannot run on the test machines (its npm package downloads the binary
+ * at install time), so what is checked here is the adapter: the settings it asks Kubo for, and how
+ * it treats what comes back, including a node that serves the wrong bytes, too many bytes, or is
+ * not there at all. Then the embedded store's failures, reported the same way.
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
 import { cidOf, isProtocolError, MAX_CONTENT_BYTES } from "../../protocol/src/index.ts";
 import { BrokerError } from "../../protocol/src/broker-api.ts";
-import { kuboContentStore, type ContentStore } from "../../web/lib/content-store.ts";
+import { embeddedContentStore, kuboContentStore, type ContentStore } from "../../web/lib/content-store.ts";
 
 const stored = new Map<string, Uint8Array>();
 /** CID → bytes served instead of the real ones (a corrupted or lying node). */
@@ -135,4 +140,32 @@ test("a Kubo node that is not there is a 503 STORE_UNAVAILABLE that names IPFS_A
   };
   await assert.rejects(kubo.put(new TextEncoder().encode("{}")), check);
   await assert.rejects(kubo.get(await cidOf(new TextEncoder().encode("{}"))), check);
+});
+
+test("an embedded store whose directory cannot be created is a 503 STORE_UNAVAILABLE that names AGENTRY_CONTENT_DIR", async () => {
+  // A directory path under a regular file: no user, root included, can create it.
+  const directory = path.join(fileURLToPath(import.meta.url), "content");
+  await assert.rejects(embeddedContentStore(directory), (error: unknown) => {
+    assert.ok(error instanceof BrokerError, String(error));
+    assert.equal(error.code, "STORE_UNAVAILABLE");
+    assert.match(error.message, new RegExp(`content store in ${directory.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+    assert.match(error.hint, /AGENTRY_CONTENT_DIR/);
+    return true;
+  });
+});
+
+test("the embedded store behind the same wrapper still answers content verdicts as they are", async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), "agentry-content-"));
+  try {
+    const embedded = await embeddedContentStore(dir);
+    const bytes = new TextEncoder().encode('{"name":"embedded"}');
+    const cid = await embedded.put(bytes);
+    assert.equal(cid, await cidOf(bytes));
+    assert.deepEqual(await embedded.get(cid), bytes);
+    assert.equal(await embedded.get(await cidOf(new TextEncoder().encode("absent"))), undefined);
+    await assert.rejects(embedded.get("not-a-cid"), (error: unknown) => isProtocolError(error, "INVALID_CID"));
+    await embedded.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
