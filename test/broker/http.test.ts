@@ -14,6 +14,9 @@ import {
   brokerErrorSchema, cidOf, encodeVoucher, invokeThroughBroker, REGISTRATION_TYPE, requestHash, signVoucher, BrokerError,
 } from "../../protocol/src/index.ts";
 import { buildWeb, webBuildIsStale, startWeb, type WebServer } from "../../scripts/lib/web.ts";
+import { FsBlockstore } from "blockstore-fs";
+import { importer } from "ipfs-unixfs-importer";
+import type { CID } from "multiformats/cid";
 import { LOCAL_STATE_DIR } from "../../scripts/lib/paths.ts";
 import {
   createPricedAgent, DEV_KEYS, localContracts, makeEligible, openAgreement, startStack, startWorker, waitForLog, type Stack, type WorkerProcess,
@@ -110,6 +113,16 @@ describe("broker and content store over HTTP (Next.js production server)", { tim
     assert.equal((await post("/api/ipfs", new Uint8Array(4 * 1024 * 1024 + 1), "application/octet-stream")).status, 413);
     assert.equal((await fetch(new URL(`/ipfs/${await cidOf(new Uint8Array([42]))}`, web.url))).status, 404);
     assert.equal((await fetch(new URL("/ipfs/not-a-cid", web.url))).status, 400);
+
+    // A directory in the store (as a Kubo node may hold): named, refused as a request, never a server error.
+    const blocks = new FsBlockstore(path.join(dir, "ipfs"));
+    await blocks.open();
+    let directory: CID | undefined;
+    for await (const entry of importer([{ path: "agent.json", content: bytes }], blocks, { wrapWithDirectory: true, cidVersion: 1, rawLeaves: true })) directory = entry.cid;
+    await blocks.close();
+    const listing = await fetch(new URL(`/ipfs/${directory}`, web.url));
+    assert.equal(listing.status, 400);
+    assert.match(brokerErrorSchema.parse(await listing.json()).reason, /is a directory, not a file/);
   });
 
   it("survives thousands of generated bodies with 4xx answers only", async () => {

@@ -31,6 +31,13 @@ export async function GET(_request: Request, context: { params: Promise<{ cid: s
       },
     });
   } catch (error) {
+    // A CID this store knows but will not serve: a directory, or a file over the size limit (a Kubo node may hold either).
+    if (isProtocolError(error, "INVALID_CID")) {
+      return errorResponse(new BrokerError("MALFORMED_REQUEST", error.message, "use the CID of a single file (a registration file or evidence)"), () => undefined);
+    }
+    if (isProtocolError(error, "CONTENT_TOO_LARGE")) {
+      return errorResponse(new BrokerError("NOT_FOUND", `${cid} is larger than this server serves: ${error.message}`, "fetch it from an IPFS gateway"), () => undefined);
+    }
     if (isProtocolError(error, "CONTENT_MISMATCH")) {
       log("error", "stored content does not match its CID", { cid });
       return errorResponse(new BrokerError("CONTENT_CORRUPTED", `the stored content of ${cid} is corrupted`, "re-upload the original bytes"), () => undefined);
