@@ -92,13 +92,13 @@ async function main() {
   await run(bin("hardhat"), ["test", "--coverage"], { env });
   await checkCoverage();
 
-  step("Protocol library tests (canonical JSON, vouchers, receipts, Merkle tree, attestation; property tests)");
+  step("Protocol library tests (canonical JSON, vouchers, receipts, Merkle tree, attestation; property tests; PROTOCOL.md's error tables against the code)");
   await run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "test/protocol/*.test.ts"], { env });
 
   step("Worker unit tests (built-in tool library, the tool time limit, the MCP transport against the SDK's, the durable call store and its upgrade, attestation providers on real evidence)");
   await run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "test/worker/*.test.ts"], { env });
 
-  step("dApp unit tests (configuration, transaction errors, tool forms, routing, the broker's MCP client for workers against the SDK's server)");
+  step("dApp unit tests (configuration, transaction errors, tool forms, routing, the broker's MCP client for workers against the SDK's server, the content stores: Kubo's RPC API, failures)");
   await run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "test/web/*.test.ts"], { env });
 
   step("Stack tests (real processes: hardhat node, npm start, deploy, the worker node with MCP clients)");
@@ -107,7 +107,7 @@ async function main() {
   step("Subgraph runner tests (the fixture subgraph and Agentry's subgraph on hardhat nodes: entities, GraphQL dialect, restarts, reindexing, indexing errors)");
   await run(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", "test/subgraph-runner/*.test.ts"], { env });
 
-  step("Broker tests (real stack: workers registered on-chain, failover, forged receipts, bad evidence, every error code)");
+  step("Broker tests (real stack: workers registered on-chain, subgraph fallback, failover, forged receipts, bad evidence, every error code)");
   await run(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", "test/broker/*.test.ts"], { env });
 
   step("CLI tests (agentry as processes: subgraph runner, worker, the Next.js broker, MCP over stdio with the SDK and the MCP Inspector)");
