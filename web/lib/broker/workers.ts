@@ -1,10 +1,10 @@
 /**
  * The workers that may serve an agent, as the broker sees them: discovered through the subgraph
  * (falling back to WorkerRegistry's logs when the subgraph is down, lags behind the chain head, or
- * proposes no worker that is eligible now: its newest approvals may not be indexed yet), confirmed on-chain by
- * `isEligible` (validated, unexpired, approved by the agent, running a pinned measurement), and
- * with their evidence re-verified from the content store (cached by CID). Nothing here trusts the
- * subgraph for eligibility: it only proposes candidates.
+ * proposes no worker that is eligible now: its newest approvals may not be indexed yet),
+ * confirmed on-chain by `isEligible` (validated, unexpired, approved by the agent, running a pinned
+ * measurement), and with their evidence re-verified from the content store (cached by CID).
+ * Nothing here trusts the subgraph for eligibility: it only proposes candidates.
  */
 import { type Address, type Hex, type PublicClient } from "viem";
 import {
