@@ -91,8 +91,6 @@ try {
     const result = await clients[side][c]!.callTool({ name: TOOL, arguments: argsFor(i), _meta: { [VOUCHER_META_KEY]: vouchers[side][c]![i]! } });
     if (result.isError || !(result._meta as Record<string, unknown> | undefined)?.["agentry/receipt"]) throw new Error(`${side} call failed: ${JSON.stringify(result)}`);
   };
-  const callDirect = (c: number) => callMcp("direct", c);
-  const callProxied = (c: number) => callMcp("proxied", c);
   const callBroker = async (c: number) => {
     const i = next.brokered[c]!++;
     const response = await fetch(invokeUrl, {
@@ -105,8 +103,8 @@ try {
   };
 
   const sides = [
-    { id: "direct", label: "straight to the worker (MCP SDK client)", call: callDirect },
-    { id: "proxied", label: "through a pass-through HTTP proxy (same client)", call: callProxied },
+    { id: "direct", label: "straight to the worker (MCP SDK client)", call: (c: number) => callMcp("direct", c) },
+    { id: "proxied", label: "through a pass-through HTTP proxy (same client)", call: (c: number) => callMcp("proxied", c) },
     { id: "brokered", label: "through the broker (POST /api/invoke)", call: callBroker },
   ] as const;
   type Side = (typeof sides)[number]["id"];

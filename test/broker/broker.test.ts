@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { json } from "node:stream/consumers";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -246,9 +247,7 @@ describe("broker on the real stack", { timeout: 900_000 }, () => {
     // A subgraph that records the query and answers as graph-node does for an index that is behind.
     const bodies: { variables?: { block?: { number_gte?: number } } }[] = [];
     const server = createServer(async (req, res) => {
-      const chunks: Buffer[] = [];
-      for await (const c of req) chunks.push(c as Buffer);
-      bodies.push(JSON.parse(Buffer.concat(chunks).toString("utf8")) as (typeof bodies)[number]);
+      bodies.push((await json(req)) as (typeof bodies)[number]);
       const wanted = bodies.at(-1)!.variables?.block?.number_gte ?? 0;
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ errors: [{ message: `Failed to decode \`block.number_gte\` value: \`subgraph QmTest has only indexed up to block number 3 and data for block number ${wanted} is therefore not yet available\`` }] }));
     });

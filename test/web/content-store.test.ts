@@ -11,14 +11,15 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
+import { buffer } from "node:stream/consumers";
 import { cidOf, isProtocolError, MAX_CONTENT_BYTES } from "../../protocol/src/index.ts";
 import { BrokerError } from "../../protocol/src/broker-api.ts";
-import { embeddedContentStore, kuboContentStore, type ContentStore } from "../../web/lib/content-store.ts";
+import { embeddedContentStore, kuboContentStore } from "../../web/lib/content-store.ts";
 
 const stored = new Map<string, Uint8Array>();
 /** CID → bytes served instead of the real ones (a corrupted or lying node). */
@@ -30,7 +31,7 @@ let oversizedCid = "";
 let server: Server;
 let url: string;
 
-function kuboError(res: import("node:http").ServerResponse, message: string) {
+function kuboError(res: ServerResponse, message: string) {
   res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ Message: message, Code: 0, Type: "error" }));
 }
 
@@ -38,13 +39,12 @@ before(async () => {
   oversizedCid = await cidOf(new TextEncoder().encode("a file Kubo serves too much of"));
   server = createServer(async (req, res) => {
     const requestUrl = new URL(req.url ?? "/", "http://kubo");
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = await buffer(req);
     if (req.method !== "POST") return kuboError(res, `method ${req.method} not allowed`);
     if (requestUrl.pathname === "/api/v0/add") {
       addParams.push(requestUrl.searchParams);
       // The multipart body kubo-rpc-client sends, parsed with the platform's own parser.
-      const form = await new Request("http://kubo/", { method: "POST", headers: { "content-type": req.headers["content-type"]! }, body: Buffer.concat(chunks) }).formData();
+      const form = await new Request("http://kubo/", { method: "POST", headers: { "content-type": req.headers["content-type"]! }, body }).formData();
       const file = [...form.values()].find((value): value is File => typeof value !== "string");
       if (!file) return kuboError(res, "no file in the request");
       const bytes = new Uint8Array(await file.arrayBuffer());
@@ -81,12 +81,8 @@ before(async () => {
 
 after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-async function store(): Promise<ContentStore> {
-  return kuboContentStore(url);
-}
-
 test("put asks Kubo for the embedded store's CID settings, pins, and answers the CID; get reads the bytes back", async () => {
-  const kubo = await store();
+  const kubo = await kuboContentStore(url);
   for (const size of [0, 5, 300 * 1024]) {
     const bytes = new Uint8Array(randomBytes(size));
     const cid = await kubo.put(bytes);
@@ -102,7 +98,7 @@ test("put asks Kubo for the embedded store's CID settings, pins, and answers the
 });
 
 test("content Kubo does not have, or cannot find in time, is absent (a 404), not an error", async () => {
-  const kubo = await store();
+  const kubo = await kuboContentStore(url);
   const missing = await cidOf(new TextEncoder().encode("never uploaded"));
   assert.equal(await kubo.get(missing), undefined);
   assert.equal(await kubo.has(missing), false);
@@ -112,7 +108,7 @@ test("content Kubo does not have, or cannot find in time, is absent (a 404), not
 });
 
 test("a node that serves other bytes than the CID's is caught; one that serves too many is cut off at the limit", async () => {
-  const kubo = await store();
+  const kubo = await kuboContentStore(url);
   const original = new TextEncoder().encode('{"name":"original"}');
   const cid = await kubo.put(original);
   served.set(cid, new TextEncoder().encode('{"name":"tampered"}'));

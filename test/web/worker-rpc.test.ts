@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { json } from "node:stream/consumers";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { CallToolRequestSchema, ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
@@ -31,16 +32,10 @@ const seen: { methods: string[]; sockets: Set<number>; versions: Set<string | un
 };
 let statefulTransport: StreamableHTTPServerTransport;
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return JSON.parse(Buffer.concat(chunks).toString("utf8"));
-}
-
 /** Routes: /json and /sse (stateless SDK server per request), /session (one stateful SDK transport), then misbehaving ones. */
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   seen.sockets.add(req.socket.remotePort!);
-  const body = await readJson(req);
+  const body = await json(req);
   const method = (body as { method?: string }).method ?? "?";
   seen.methods.push(`${req.url} ${method}`);
   if (method === "tools/call") {

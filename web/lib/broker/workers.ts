@@ -35,8 +35,8 @@ export const SUBGRAPH_MAX_LAG_BLOCKS = 5n;
  * The agent's approved workers from the subgraph, as of at most SUBGRAPH_MAX_LAG_BLOCKS behind the
  * chain head: a subgraph further behind fails ("lagging"), as one that is down does.
  */
-export function subgraphCandidates(url: string, publicClient: PublicClient, options: { timeoutMs?: number } = {}): CandidateSource {
-  const subgraph = createSubgraphClient(url, { timeoutMs: options.timeoutMs ?? 2_000 });
+export function subgraphCandidates(url: string, publicClient: PublicClient): CandidateSource {
+  const subgraph = createSubgraphClient(url, { timeoutMs: 2_000 });
   return async (agentId) => {
     const head = await publicClient.getBlockNumber({ cacheTime: 0 });
     const minBlock = head > SUBGRAPH_MAX_LAG_BLOCKS ? head - SUBGRAPH_MAX_LAG_BLOCKS : 0n;
