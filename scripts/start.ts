@@ -6,7 +6,7 @@
  * dApp, prints the URLs, and keeps running until Ctrl-C, which stops everything it started.
  * The chain is new at every start, so the worker's call database is too.
  */
-import { mkdir } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { createPublicClient, createWalletClient, http, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -17,6 +17,7 @@ import { deploy } from "./deploy.ts";
 import { CONTENT_DIR, startIndexer, type LocalIndexer } from "./lib/indexer.ts";
 import { DEV_KEYS, type WorkerProcess } from "./lib/local-stack.ts";
 import { seedDemo, startDemoWorker, type DemoResult } from "./lib/demo.ts";
+import { forgetRunningStack, LOCAL_CLI_STATE_DIR, recordRunningStack } from "./lib/running-stack.ts";
 import { buildWeb, startWeb, webBuildIsStale, type WebServer } from "./lib/web.ts";
 import { openContentStore } from "../protocol/src/content/store.ts";
 
@@ -26,6 +27,8 @@ const FRONTED_TOOLS = ["echo", "get-sum"];
 
 async function main() {
   await mkdir(LOCAL_STATE_DIR, { recursive: true });
+  // The CLI's call indexes and receipts of the previous start belong to a chain that is gone.
+  await rm(LOCAL_CLI_STATE_DIR, { recursive: true, force: true });
   const requestedPort = process.env.AGENTRY_CHAIN_PORT ? Number(process.env.AGENTRY_CHAIN_PORT) : undefined;
   const logFile = path.join(LOCAL_STATE_DIR, "chain.log");
 
@@ -40,6 +43,7 @@ async function main() {
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    forgetRunningStack();
     console.log("\nStopping the dApp, the worker, the subgraph runner and the local chain...");
     await web?.stop();
     await worker?.stop();
@@ -51,6 +55,7 @@ async function main() {
   process.on("SIGTERM", () => void stop(0));
   chain.process.once("exit", (code) => {
     if (!stopping) {
+      forgetRunningStack();
       console.error(`\nThe local chain exited unexpectedly (code ${code}); see ${logFile}.`);
       process.exit(1);
     }
@@ -90,6 +95,7 @@ async function main() {
       { distDir: ".next", logFile: webLog, timeoutMs: 120_000 },
     );
     console.log(`    dApp at ${web.url} (log: ${path.relative(process.cwd(), webLog)})`);
+    recordRunningStack({ rpcUrl: chain.url, brokerUrl: web.url, subgraphUrl: indexer.url });
     printSummary(chain, deployment.contracts, indexer.url, web.url, worker, demo);
   } catch (error) {
     console.error(`\nnpm start failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -112,7 +118,10 @@ function printSummary(
   console.log(`  Worker        ${worker.url}  (${worker.address})`);
   console.log(`  Demo agents   ${demo.agents.map((a) => `#${a.id} ${a.name}`).join(", ")}`);
   console.log(`  Demo agreement #${demo.agreement.id} with agent #${demo.agreement.agentId}, ${demo.agreement.calls} paid calls; session key in ${path.relative(process.cwd(), demo.agreement.sessionKeyFile)}`);
-  console.log(`    use it from any MCP client: npm run agentry -- mcp --agreement ${demo.agreement.id} --key ${path.relative(process.cwd(), demo.agreement.sessionKeyFile)} --broker ${webUrl} --subgraph ${subgraphUrl} --rpc-url ${chain.url}`);
+  const key = path.relative(process.cwd(), demo.agreement.sessionKeyFile);
+  console.log(`    pay for a call:      npm run agentry -- call ${demo.agreement.agentId} json_query --agreement ${demo.agreement.id} --key ${key} --args-json '{"document":{"n":[1,2,3]},"path":"$.n[*]"}'`);
+  console.log(`    from any MCP client: npm run agentry -- mcp --agreement ${demo.agreement.id} --key ${key}`);
+  console.log("    (while this runs, `npm run agentry` in this checkout uses this chain, dApp and subgraph)");
   for (const [name, c] of Object.entries(contracts)) {
     console.log(`  ${name.padEnd(20)} ${c.address}`);
   }

@@ -9,16 +9,19 @@ import path from "node:path";
 import { createPublicClient, hashTypedData, http, keccak256, toHex, type Address } from "viem";
 import { deployments, agreementEscrowAbi, agentRegistryAbi } from "../../protocol/src/deployments.ts";
 import { escrowDomain, invocationTypes } from "../../protocol/src/eip712.ts";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { freePort } from "../../scripts/lib/chain.ts";
 import { VECTORS_FILE, type VectorFile } from "../protocol/vectors.ts";
 import { ROOT } from "../../scripts/lib/paths.ts";
+import { RUNNING_STACK_FILE, runningStack } from "../../scripts/lib/running-stack.ts";
 
 const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
 
 function spawnScript(script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
+  // Its own process group, so a failed test can stop everything the script started (killGroup).
   return spawn(tsx, [script, ...args], {
     cwd: ROOT,
+    detached: true,
     env: { ...process.env, CI: "true", ...env },
   }) as ChildProcessWithoutNullStreams;
 }
@@ -42,6 +45,14 @@ function waitForOutput(child: ChildProcessWithoutNullStreams, marker: string, ti
       if (!out.includes(marker)) reject(new Error(`exited with ${code} before "${marker}":\n${out}`));
     });
   });
+}
+
+function killGroup(child: ChildProcessWithoutNullStreams): void {
+  try {
+    process.kill(-child.pid!, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
 }
 
 function exitCode(child: ChildProcessWithoutNullStreams): Promise<number | null> {
@@ -129,11 +140,31 @@ describe("npm start", () => {
         vectors.request.requestHash,
       );
 
+      // The paid call it suggests works as printed, with no flag or variable naming the stack:
+      // `npm run agentry` finds the running one (and resyncs past the demo's three calls).
+      const { pid: _pid, ...recorded } = runningStack() ?? { pid: 0 };
+      assert.deepEqual(recorded, { rpcUrl: url, brokerUrl: dapp, subgraphUrl: subgraph });
+      const suggested = /pay for a call:\s+npm run agentry -- (.+)$/m.exec(output)?.[1];
+      assert.ok(suggested, "a paid call is suggested");
+      const argv = suggested.match(/'[^']*'|\S+/g)!.map((word) => word.replace(/^'(.*)'$/, "$1"));
+      const noStackSettings = { AGENTRY_RPC_URL: "", AGENTRY_BROKER_URL: "", AGENTRY_SUBGRAPH_URL: "", AGENTRY_STATE_DIR: "" };
+      const cli = spawnScript("scripts/agentry.ts", [...argv, "--json"], noStackSettings);
+      let cliOut = "";
+      let cliErr = "";
+      cli.stdout.on("data", (c: Buffer) => (cliOut += c.toString()));
+      cli.stderr.on("data", (c: Buffer) => (cliErr += c.toString()));
+      assert.equal(await exitCode(cli), 0, cliErr);
+      const paid = JSON.parse(cliOut) as { agreementId: string; calls: string; receipt: { worker: string }; result: { content: Array<{ text: string }> } };
+      assert.deepEqual([paid.agreementId, paid.calls], ["1", "4"]);
+      assert.equal(paid.receipt.worker.toLowerCase(), /Worker\s+\S+\s+\((0x[0-9a-f]{40})\)/.exec(output)?.[1]);
+      assert.equal((JSON.parse(paid.result.content[0]!.text) as { count: number }).count, 3);
+
       child.kill("SIGINT");
       assert.equal(await exitCode(child), 0);
       await assert.rejects(createPublicClient({ transport: http(url, { retryCount: 0 }) }).getChainId());
+      assert.equal(existsSync(RUNNING_STACK_FILE), false, "the record of the running stack is removed on stop");
     } finally {
-      if (child.exitCode === null) child.kill("SIGKILL");
+      if (child.exitCode === null) killGroup(child);
     }
   });
 
