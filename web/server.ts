@@ -13,30 +13,35 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import next from "next";
-import { answerInvoke, callerIp } from "./lib/broker/endpoint.ts";
+import { answerInvoke } from "./lib/broker/endpoint.ts";
+import { announceClientAddressHeader, CLIENT_ADDRESS_HEADER, clientAddress, trustedProxies } from "./lib/client-address.ts";
 
 const { values } = parseArgs({ options: { port: { type: "string", default: process.env.PORT ?? "3000" }, hostname: { type: "string", default: "127.0.0.1" } } });
 const port = Number(values.port);
 const hostname = values.hostname!;
 const dir = path.dirname(fileURLToPath(import.meta.url));
 
+const hops = trustedProxies();
+announceClientAddressHeader();
 const app = next({ dev: false, dir, hostname, port });
 await app.prepare();
 const handle = app.getRequestHandler();
 
 const server = createServer((req, res) => {
+  const header = (name: string) => {
+    const value = req.headers[name];
+    return Array.isArray(value) ? value.join(",") : value;
+  };
+  const client = clientAddress(header("x-forwarded-for"), req.socket.remoteAddress, hops);
   if (req.method === "POST" && (req.url === "/api/invoke" || req.url?.startsWith("/api/invoke?"))) {
     // answerInvoke answers every failure itself ({ error, reason, hint }); a write that fails means the client left.
-    const header = (name: string) => {
-      const value = req.headers[name];
-      return Array.isArray(value) ? value.join(",") : value;
-    };
     const body = { contentType: header("content-type"), contentLength: header("content-length"), chunks: req };
-    void answerInvoke(body, callerIp(header, req.socket.remoteAddress))
+    void answerInvoke(body, client)
       .then((answer) => res.writeHead(answer.status, answer.headers).end(answer.body))
       .catch(() => res.destroy());
     return;
   }
+  req.headers[CLIENT_ADDRESS_HEADER] = client; // replaces whatever the client sent
   void handle(req, res);
 });
 server.listen(port, hostname, () => console.log(`agentry web listening on http://${hostname}:${port}`));

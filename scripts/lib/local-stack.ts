@@ -118,9 +118,9 @@ export async function openAgreement(
   stack: ChainAccess,
   agentId: bigint,
   price: bigint,
-  options: { calls?: number; maxCalls?: number; ttlSeconds?: number; funder?: PrivateKeyAccount } = {},
+  options: { calls?: number; maxCalls?: number; ttlSeconds?: number; funder?: PrivateKeyAccount; /** Default: a new, funded account. */ client?: PrivateKeyAccount } = {},
 ): Promise<Agreement> {
-  const client = privateKeyToAccount(generatePrivateKey());
+  const client = options.client ?? privateKeyToAccount(generatePrivateKey());
   const sessionKeyPrivate = generatePrivateKey();
   const sessionKey = privateKeyToAccount(sessionKeyPrivate);
   const funder = options.funder ?? privateKeyToAccount(DEV_KEYS[2]!);

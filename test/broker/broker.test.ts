@@ -53,7 +53,7 @@ describe("broker on the real stack", { timeout: 900_000 }, () => {
   const logs: Logged[] = [];
   let agentId: bigint;
 
-  function newBroker(overrides: { callTimeoutMs?: number; perAgreement?: MemoryRateLimiter } = {}): Broker {
+  function newBroker(overrides: { callTimeoutMs?: number; perAgreement?: MemoryRateLimiter; perClient?: MemoryRateLimiter; perIp?: MemoryRateLimiter } = {}): Broker {
     const directory = new WorkerDirectory({
       publicClient: stack.publicClient, chainId: 31337, content, cacheMs: 0, evidenceCacheMs: 60_000, allowDev: true,
       log: (message, fields) => logs.push({ level: "warn", message, fields }),
@@ -61,7 +61,7 @@ describe("broker on the real stack", { timeout: 900_000 }, () => {
     const open = () => new MemoryRateLimiter({ ratePerSecond: 1000, burst: 1000 });
     return createBroker({
       publicClient: stack.publicClient, chainId: 31337, directory, callTimeoutMs: overrides.callTimeoutMs ?? 10_000, agreementCacheMs: 0,
-      limits: { perAgreement: overrides.perAgreement ?? open(), perClient: open(), perIp: open() },
+      limits: { perAgreement: overrides.perAgreement ?? open(), perClient: overrides.perClient ?? open(), perIp: overrides.perIp ?? open() },
       health: new WorkerHealth({ failureBackoffMs: 60_000, maxInFlight: 64 }),
       log: (level, message, fields) => logs.push({ level, message, fields }),
     });
@@ -303,6 +303,35 @@ describe("broker on the real stack", { timeout: 900_000 }, () => {
     // Another agreement is not affected.
     const other = await openAgreement(stack, agentId, PRICE, { calls: 1 });
     await broker.invoke(body(other, await voucherFor(other, 1n)), { ip: "t" });
+    await broker.close();
+  });
+
+  it("rate-limits per client address, across that client's agreements", async () => {
+    const broker = newBroker({ perClient: new MemoryRateLimiter({ ratePerSecond: 0.001, burst: 2 }) });
+    const first = await openAgreement(stack, agentId, PRICE, { calls: 5 });
+    const second = await openAgreement(stack, agentId, PRICE, { calls: 5, client: first.client });
+    await broker.invoke(body(first, await voucherFor(first, 1n)), { ip: "t" });
+    await broker.invoke(body(second, await voucherFor(second, 1n)), { ip: "t" });
+    const limited = await rejects(broker.invoke(body(first, await voucherFor(first, 2n)), { ip: "t" }), "RATE_LIMITED", 429, new RegExp(`client ${first.client.address}`));
+    assert.ok(Number(limited.details?.retryAfterMs) > 0);
+    // Another client is not affected.
+    const other = await openAgreement(stack, agentId, PRICE, { calls: 1 });
+    await broker.invoke(body(other, await voucherFor(other, 1n)), { ip: "t" });
+    await broker.close();
+    // The refused call charged nothing: call 2 is still the next one (another broker instance, not limited, serves it).
+    const unlimited = newBroker();
+    const served = await unlimited.invoke(body(first, await voucherFor(first, 2n)), { ip: "t" });
+    assert.equal(served.receipt.calls, "2");
+    await unlimited.close();
+  });
+
+  it("rate-limits per caller IP before any other work", async () => {
+    const broker = newBroker({ perIp: new MemoryRateLimiter({ ratePerSecond: 0.001, burst: 1 }) });
+    const agreement = await openAgreement(stack, agentId, PRICE, { calls: 5 });
+    await broker.invoke(body(agreement, await voucherFor(agreement, 1n)), { ip: "198.51.100.7" });
+    // Even a malformed body is refused as rate-limited: the limit comes before parsing.
+    await rejects(broker.invoke({ garbage: true }, { ip: "198.51.100.7" }), "RATE_LIMITED", 429, /198\.51\.100\.7/);
+    await broker.invoke(body(agreement, await voucherFor(agreement, 2n)), { ip: "198.51.100.8" });
     await broker.close();
   });
 

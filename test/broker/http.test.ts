@@ -11,7 +11,7 @@ import path from "node:path";
 import fc from "fast-check";
 import { privateKeyToAccount } from "viem/accounts";
 import {
-  brokerErrorSchema, cidOf, encodeVoucher, invokeThroughBroker, REGISTRATION_TYPE, requestHash, signVoucher, BrokerError,
+  brokerErrorSchema, cidOf, encodeVoucher, invokeThroughBroker, MAX_CONTENT_BYTES, REGISTRATION_TYPE, requestHash, signVoucher, BrokerError,
 } from "../../protocol/src/index.ts";
 import { buildWeb, webBuildIsStale, startWeb, type WebServer } from "../../scripts/lib/web.ts";
 import { FsBlockstore } from "blockstore-fs";
@@ -151,5 +151,33 @@ describe("broker and content store over HTTP (Next.js production server)", { tim
     assert.ok((statuses.get(400) ?? 0) > 100, `mostly malformed: ${JSON.stringify([...statuses])}`);
     // Still up and serving (a 429 from the per-address limit is an answer too).
     assert.ok([400, 429].includes((await post("/api/invoke", "{}")).status));
+  });
+
+  // Last: it spends this address's upload allowance.
+  it("limits the bytes uploaded per client address, which X-Forwarded-For cannot change", async () => {
+    const junk = new Uint8Array(MAX_CONTENT_BYTES).fill(7); // not evidence: refused, but counted
+    const statuses: number[] = [];
+    for (let i = 0; i < 5 && statuses.at(-1) !== 429; i++) {
+      const response = await post("/api/ipfs", junk, "application/octet-stream");
+      statuses.push(response.status);
+      if (response.status === 429) {
+        assert.ok(Number(response.headers.get("retry-after")) >= 1, "Retry-After says when");
+        const error = brokerErrorSchema.parse(await response.json());
+        assert.equal(error.error, "RATE_LIMITED");
+        assert.match(error.reason, /too many bytes uploaded from this address \(127\.0\.0\.1\)/);
+      } else {
+        await response.arrayBuffer();
+      }
+    }
+    assert.equal(statuses.at(-1), 429, `16 MiB per address: ${statuses.join(", ")}`);
+    assert.ok(statuses.slice(0, -1).every((status) => status === 400), statuses.join(", "));
+    // Another address claimed in the headers is not believed (no proxy is trusted by default).
+    const spoofed = await fetch(new URL("/api/ipfs", web.url), {
+      method: "POST",
+      headers: { "content-type": "application/octet-stream", "x-forwarded-for": "203.0.113.77", "x-agentry-client-address": "203.0.113.78" },
+      body: junk,
+    });
+    assert.equal(spoofed.status, 429);
+    assert.match(brokerErrorSchema.parse(await spoofed.json()).reason, /\(127\.0\.0\.1\)/);
   });
 });

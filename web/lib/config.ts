@@ -12,7 +12,7 @@ import { getDeployment, UnknownDeploymentError, type AgentryContractName } from 
 export const LOCAL_CHAIN_ID = 31337;
 
 /** Empty variables count as unset (a blank line in an .env file should not fail validation). */
-const optional = <T extends z.ZodType>(schema: T) =>
+export const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (typeof value === "string" && value.trim() === "" ? undefined : value), schema.optional());
 
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });

@@ -5,12 +5,8 @@
  */
 import { MAX_INVOKE_BODY_BYTES } from "@agentry/protocol";
 import { bodyOf, errorAnswer, jsonAnswer, readJson, toResponse, type BodySource, type JsonAnswer } from "../http-json.ts";
+import { routeClientAddress } from "../client-address.ts";
 import { getBroker, log } from "./instance.ts";
-
-/** The caller's address: the first hop of X-Forwarded-For (set by a proxy), else X-Real-IP, else the socket's peer. */
-export function callerIp(header: (name: string) => string | null | undefined, peer?: string): string {
-  return header("x-forwarded-for")?.split(",")[0]?.trim() || header("x-real-ip") || peer || "unknown";
-}
 
 export async function answerInvoke(body: BodySource, ip: string): Promise<JsonAnswer> {
   try {
@@ -21,5 +17,5 @@ export async function answerInvoke(body: BodySource, ip: string): Promise<JsonAn
 }
 
 export async function handleInvoke(request: Request): Promise<Response> {
-  return toResponse(await answerInvoke(bodyOf(request), callerIp((name) => request.headers.get(name))));
+  return toResponse(await answerInvoke(bodyOf(request), routeClientAddress(request.headers)));
 }

@@ -4,8 +4,8 @@
  * traffic. Implement `RateLimiter` over a shared store (e.g. Redis) to make the limit global.
  */
 export interface RateLimiter {
-  /** Takes one token for `key`; returns 0 when allowed, else how many ms until a token is free. */
-  take(key: string): number | Promise<number>;
+  /** Takes `cost` tokens (default 1) for `key`; returns 0 when allowed, else how many ms until they are free. */
+  take(key: string, cost?: number): number | Promise<number>;
 }
 
 export interface BucketOptions {
@@ -36,7 +36,8 @@ export class MemoryRateLimiter implements RateLimiter {
     this.#now = now;
   }
 
-  take(key: string): number {
+  take(key: string, cost = 1): number {
+    const need = Math.min(cost, this.#burst); // a cost above the burst would never be allowed
     const now = this.#now();
     let bucket = this.#buckets.get(key);
     if (bucket) {
@@ -48,10 +49,10 @@ export class MemoryRateLimiter implements RateLimiter {
       if (this.#buckets.size >= this.#maxKeys) this.#buckets.delete(this.#buckets.keys().next().value!);
     }
     this.#buckets.set(key, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+    if (bucket.tokens >= need) {
+      bucket.tokens -= need;
       return 0;
     }
-    return Math.ceil((1 - bucket.tokens) / this.#rate);
+    return Math.ceil((need - bucket.tokens) / this.#rate);
   }
 }

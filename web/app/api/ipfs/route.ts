@@ -7,14 +7,30 @@ import { BrokerError, decodeEvidence, ipfsUri, isProtocolError, MAX_CONTENT_BYTE
 import { contentStore } from "@/lib/content-store";
 import { errorResponse, jsonResponse, readBody } from "@/lib/http-json";
 import { log } from "@/lib/broker/instance";
+import { MemoryRateLimiter } from "@/lib/broker/rate-limit";
+import { routeClientAddress } from "@/lib/client-address";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
+
+/**
+ * Bytes each client address may upload: 16 MiB at once, then 16 KiB/s (about 1.3 GiB a day), each
+ * upload counting at least 4 KiB. Registering agents and workers (files of a few KiB) never meets
+ * it; filling the store's disk from one address does. Counted before validation: refused uploads
+ * cost the server work too.
+ */
+const UPLOAD_MIN_COST = 4 * 1024;
+const uploads = new MemoryRateLimiter({ ratePerSecond: 16 * 1024, burst: 16 * 1024 * 1024 });
 
 export async function POST(request: Request): Promise<Response> {
   try {
     const type = request.headers.get("content-type") ?? "";
     const bytes = await readBody(request, MAX_CONTENT_BYTES, /^application\/(json|octet-stream)\b/i);
+    const client = routeClientAddress(request.headers);
+    const waitMs = uploads.take(client, Math.max(bytes.byteLength, UPLOAD_MIN_COST));
+    if (waitMs > 0) {
+      throw new BrokerError("RATE_LIMITED", `too many bytes uploaded from this address (${client})`, `retry in ${Math.ceil(waitMs / 1000)} s`, { retryAfterMs: waitMs });
+    }
     try {
       if (/^application\/json/i.test(type)) parseRegistrationFile(bytes);
       else decodeEvidence(bytes);
