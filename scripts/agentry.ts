@@ -12,5 +12,6 @@ if (local) {
   process.env.AGENTRY_BROKER_URL ||= local.brokerUrl;
   process.env.AGENTRY_SUBGRAPH_URL ||= local.subgraphUrl;
   process.env.AGENTRY_STATE_DIR ||= LOCAL_CLI_STATE_DIR;
+  process.env.AGENTRY_KEY_FILE ||= local.keyFile;
 }
 await import("../cli/src/main.ts");

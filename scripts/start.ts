@@ -6,7 +6,7 @@
  * dApp, prints the URLs, and keeps running until Ctrl-C, which stops everything it started.
  * The chain is new at every start, so the worker's call database is too.
  */
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createPublicClient, createWalletClient, http, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -95,7 +95,10 @@ async function main() {
       { distDir: ".next", logFile: webLog, timeoutMs: 120_000 },
     );
     console.log(`    dApp at ${web.url} (log: ${path.relative(process.cwd(), webLog)})`);
-    recordRunningStack({ rpcUrl: chain.url, brokerUrl: web.url, subgraphUrl: indexer.url });
+    // The demo's client, Hardhat's development account #2: `npm run agentry -- open` pays from it.
+    const keyFile = path.join(LOCAL_STATE_DIR, "dev-client-key");
+    await writeFile(keyFile, `${DEV_KEYS[2]}\n`, { mode: 0o600 });
+    recordRunningStack({ rpcUrl: chain.url, brokerUrl: web.url, subgraphUrl: indexer.url, keyFile });
     printSummary(chain, deployment.contracts, indexer.url, web.url, worker, demo);
   } catch (error) {
     console.error(`\nnpm start failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -121,7 +124,8 @@ function printSummary(
   const key = path.relative(process.cwd(), demo.agreement.sessionKeyFile);
   console.log(`    pay for a call:      npm run agentry -- call ${demo.agreement.agentId} json_query --agreement ${demo.agreement.id} --key ${key} --args-json '{"document":{"n":[1,2,3]},"path":"$.n[*]"}'`);
   console.log(`    from any MCP client: npm run agentry -- mcp --agreement ${demo.agreement.id} --key ${key}`);
-  console.log("    (while this runs, `npm run agentry` in this checkout uses this chain, dApp and subgraph)");
+  console.log(`    open another:        npm run agentry -- open 2 --max-calls 10   (paid by development account #2)`);
+  console.log("    (while this runs, `npm run agentry` in this checkout uses this chain, dApp, subgraph and account #2)");
   for (const [name, c] of Object.entries(contracts)) {
     console.log(`  ${name.padEnd(20)} ${c.address}`);
   }

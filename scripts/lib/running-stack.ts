@@ -22,6 +22,8 @@ const runningStackSchema = z.object({
   rpcUrl: z.url(),
   brokerUrl: z.url(),
   subgraphUrl: z.url(),
+  /** A funded development account's key (Hardhat's, public): the CLI's default wallet on this chain. */
+  keyFile: z.string().min(1),
 });
 export type RunningStack = z.infer<typeof runningStackSchema>;
 

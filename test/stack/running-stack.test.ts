@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { forgetRunningStack, recordRunningStack, runningStack } from "../../scripts/lib/running-stack.ts";
 
-const endpoints = { rpcUrl: "http://127.0.0.1:8545", brokerUrl: "http://127.0.0.1:3000", subgraphUrl: "http://127.0.0.1:8000/subgraphs/name/agentry" };
+const endpoints = { rpcUrl: "http://127.0.0.1:8545", brokerUrl: "http://127.0.0.1:3000", subgraphUrl: "http://127.0.0.1:8000/subgraphs/name/agentry", keyFile: "/tmp/key" };
 const tempFile = async () => path.join(await mkdtemp(path.join(os.tmpdir(), "agentry-running-")), "running-stack.json");
 
 describe("running stack record", () => {

@@ -142,7 +142,7 @@ describe("npm start", () => {
 
       // The paid call it suggests works as printed, with no flag or variable naming the stack:
       // `npm run agentry` finds the running one (and resyncs past the demo's three calls).
-      const { pid: _pid, ...recorded } = runningStack() ?? { pid: 0 };
+      const { pid: _pid, keyFile: _keyFile, ...recorded } = runningStack() ?? { pid: 0, keyFile: "" };
       assert.deepEqual(recorded, { rpcUrl: url, brokerUrl: dapp, subgraphUrl: subgraph });
       const suggested = /pay for a call:\s+npm run agentry -- (.+)$/m.exec(output)?.[1];
       assert.ok(suggested, "a paid call is suggested");
@@ -158,6 +158,18 @@ describe("npm start", () => {
       assert.deepEqual([paid.agreementId, paid.calls], ["1", "4"]);
       assert.equal(paid.receipt.worker.toLowerCase(), /Worker\s+\S+\s+\((0x[0-9a-f]{40})\)/.exec(output)?.[1]);
       assert.equal((JSON.parse(paid.result.content[0]!.text) as { count: number }).count, 3);
+      // So does opening another agreement: the wallet defaults to the demo's client, account #2.
+      const suggestedOpen = /open another:\s+npm run agentry -- (\S+(?: \S+)*?)\s{2,}/.exec(output)?.[1];
+      assert.ok(suggestedOpen, "opening an agreement is suggested");
+      const opener = spawnScript("scripts/agentry.ts", [...suggestedOpen.split(" "), "--json"], { ...noStackSettings, AGENTRY_KEY_FILE: "" });
+      let openOut = "";
+      let openErr = "";
+      opener.stdout.on("data", (c: Buffer) => (openOut += c.toString()));
+      opener.stderr.on("data", (c: Buffer) => (openErr += c.toString()));
+      assert.equal(await exitCode(opener), 0, openErr);
+      const opened = JSON.parse(openOut) as { agreementId: string };
+      const onChainOpened = await client.readContract({ address: local.AgreementEscrow.address, abi: agreementEscrowAbi, functionName: "getAgreement", args: [BigInt(opened.agreementId)] });
+      assert.deepEqual([onChainOpened.agentId, onChainOpened.client], [2n, demoAgreement.client]);
 
       child.kill("SIGINT");
       assert.equal(await exitCode(child), 0);
