@@ -98,7 +98,7 @@ async function main() {
   step("Worker unit tests (built-in tool library, the tool time limit, the MCP transport against the SDK's, the durable call store and its upgrade, attestation providers on real evidence)");
   await run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "test/worker/*.test.ts"], { env });
 
-  step("dApp unit tests (configuration, transaction errors, tool forms, routing, the broker's MCP client for workers against the SDK's server, the content stores: Kubo's RPC API, failures)");
+  step("dApp unit tests (configuration, transaction errors, tool forms, routing, the broker's MCP client for workers against the SDK's server, the content stores: Kubo's RPC API, failures; client addresses and rate limits)");
   await run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "test/web/*.test.ts"], { env });
 
   step("Stack tests (real processes: hardhat node, npm start, deploy, the worker node with MCP clients)");
