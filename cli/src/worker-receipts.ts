@@ -4,21 +4,12 @@
  * registered in WorkerRegistry, and the stored voucher signed by the agreement's client or session
  * key for the same call and request.
  */
-import { z } from "zod";
 import type { Address } from "viem";
 import {
-  parseReceipt, parseVoucher, recoverVoucherSigner, verifyReceipt, type SignedReceipt, type SignedVoucher,
+  parseReceipt, parseVoucher, recoverVoucherSigner, verifyReceipt, workerBaseUrl, workerReceiptPages, type SignedReceipt, type SignedVoucher,
 } from "@agentry/protocol";
 import { registeredWorker, type Chain, type RegisteredWorker } from "./chain.ts";
 import type { WorkerEndpoint } from "./directory.ts";
-
-const PAGE = 1000;
-
-const receiptsPageSchema = z.object({
-  agreementId: z.string(),
-  lastCalls: z.number().int().nonnegative(),
-  receipts: z.array(z.object({ calls: z.number().int().positive(), voucher: z.unknown(), receipt: z.unknown() })),
-});
 
 export interface WorkerCall {
   calls: bigint;
@@ -44,11 +35,6 @@ export interface WorkerReceipts {
   problems: string[];
 }
 
-/** The base URL a worker serves /receipts on: its MCP endpoint without the trailing /mcp. */
-export function workerBaseUrl(endpoint: string): string {
-  return endpoint.replace(/\/mcp\/?$/, "");
-}
-
 /** Receipts for calls `from..to` from every worker, verified; the first valid receipt per call wins. */
 export async function collectWorkerReceipts(chain: Chain, agreement: AgreementParties, workers: readonly WorkerEndpoint[], from: bigint, to?: bigint): Promise<WorkerReceipts> {
   const out: WorkerReceipts = { calls: new Map(), problems: [] };
@@ -60,28 +46,18 @@ export async function collectWorkerReceipts(chain: Chain, agreement: AgreementPa
   };
   for (const worker of workers) {
     const base = workerBaseUrl(worker.endpoint);
-    let start = from;
-    for (;;) {
-      const end = to === undefined ? start + BigInt(PAGE) - 1n : to;
-      let page: z.infer<typeof receiptsPageSchema>;
-      try {
-        const response = await fetch(`${base}/receipts/${agreement.id}?from=${start}&to=${end}`, { signal: AbortSignal.timeout(10_000) });
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        page = receiptsPageSchema.parse(await response.json());
-      } catch (error) {
-        out.problems.push(`worker ${base} did not give its receipts (${(error as Error).message.split("\n")[0]})`);
-        break;
+    try {
+      for await (const page of workerReceiptPages(worker.endpoint, agreement.id, { from, to })) {
+        for (const row of page.receipts) {
+          const calls = BigInt(row.calls);
+          if (out.calls.has(calls)) continue;
+          const checked = await verifyWorkerCall(chain, agreement, calls, row, lookup);
+          if (typeof checked === "string") out.problems.push(`call ${calls} from ${base}: ${checked}`);
+          else out.calls.set(calls, { ...checked, from: base });
+        }
       }
-      for (const row of page.receipts) {
-        const calls = BigInt(row.calls);
-        if (out.calls.has(calls)) continue;
-        const checked = await verifyWorkerCall(chain, agreement, calls, row, lookup);
-        if (typeof checked === "string") out.problems.push(`call ${calls} from ${base}: ${checked}`);
-        else out.calls.set(calls, { ...checked, from: base });
-      }
-      const last = BigInt(page.lastCalls);
-      if (to !== undefined || end >= last || page.receipts.length === 0) break;
-      start = end + 1n;
+    } catch (error) {
+      out.problems.push((error as Error).message);
     }
   }
   return out;

@@ -5,3 +5,4 @@ export * from "./registration.ts";
 export * from "./anchor.ts";
 export * from "./broker-api.ts";
 export * from "./subgraph/client.ts";
+export * from "./worker-receipts.ts";

@@ -4,12 +4,17 @@
  * this agreement and call), and the latest redemption's on-chain anchor checked (checkReceiptsAnchor).
  */
 import {
-  agreementEscrowAbi, approvedWorkerAddresses, checkReceiptsAnchor, latestRedemption, parseReceipt, receiptDigest, verifyReceipt, workerRegistryAbi, type EscrowRef, type SignedReceipt,
+  agreementEscrowAbi, approvedWorkerAddresses, checkReceiptsAnchor, latestRedemption, parseReceipt, receiptDigest, RECEIPTS_PAGE_CALLS, workerBaseUrl,
+  workerReceiptPages, workerRegistryAbi, type EscrowRef, type SignedReceipt,
 } from "@agentry/protocol";
-import { z } from "zod";
+import { Eip712Hasher, verifyReceiptNative } from "@agentry/protocol/native-crypto";
 import { zeroAddress, type Address, type Hex, type PublicClient } from "viem";
 
-const pageSchema = z.object({ receipts: z.array(z.object({ calls: z.number().int().positive(), receipt: z.unknown() })) });
+/**
+ * Pages read per worker and request: 10,000 calls. The route answers anyone, so its work is
+ * bounded; an agreement with more calls is checked in full with `agentry receipts`.
+ */
+const MAX_PAGES = 10;
 
 export interface CheckedReceipt {
   calls: number;
@@ -26,27 +31,30 @@ export interface AgreementReceipts {
   problems: string[];
 }
 
-async function workerReceipts(client: PublicClient, registry: Address, worker: Address, agreementId: bigint, ref: EscrowRef, problems: string[]) {
+async function workerReceipts(client: PublicClient, registry: Address, worker: Address, agreementId: bigint, hasher: Eip712Hasher, problems: string[]) {
   const { endpoint } = await client.readContract({ address: registry, abi: workerRegistryAbi, functionName: "getWorker", args: [worker] });
-  const base = endpoint.replace(/\/mcp\/?$/, "");
-  let page: z.infer<typeof pageSchema>;
-  try {
-    const response = await fetch(`${base}/receipts/${agreementId}`, { signal: AbortSignal.timeout(10_000) });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    page = pageSchema.parse(await response.json());
-  } catch (error) {
-    problems.push(`worker ${worker} (${base}) did not give its receipts: ${(error as Error).message.split("\n")[0]}`);
-    return [];
-  }
   const verified: SignedReceipt[] = [];
-  for (const row of page.receipts) {
-    try {
-      const receipt = parseReceipt(row.receipt);
-      await verifyReceipt(ref, receipt, { worker, agreementId, calls: BigInt(row.calls), requestHash: receipt.requestHash });
-      verified.push(receipt);
-    } catch (error) {
-      problems.push(`call ${row.calls} from worker ${worker}: ${(error as Error).message}`);
+  let last = 0;
+  let read = 0;
+  try {
+    for await (const page of workerReceiptPages(endpoint, agreementId, { maxPages: MAX_PAGES })) {
+      last = page.lastCalls;
+      read = Math.max(read, ...page.receipts.map((row) => row.calls));
+      for (const row of page.receipts) {
+        try {
+          const receipt = parseReceipt(row.receipt);
+          verifyReceiptNative(hasher, receipt, { worker, agreementId, calls: BigInt(row.calls), requestHash: receipt.requestHash });
+          verified.push(receipt);
+        } catch (error) {
+          problems.push(`call ${row.calls} from worker ${worker}: ${(error as Error).message}`);
+        }
+      }
     }
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  if (last > MAX_PAGES * RECEIPTS_PAGE_CALLS && read < last) {
+    problems.push(`worker ${worker} (${workerBaseUrl(endpoint)}) holds ${last} calls; the first ${read} are shown: check them all with \`agentry receipts ${agreementId}\``);
   }
   return verified;
 }
@@ -55,10 +63,11 @@ export async function agreementReceipts(client: PublicClient, ref: EscrowRef, re
   const agreement = await client.readContract({ address: ref.escrow, abi: agreementEscrowAbi, functionName: "getAgreement", args: [agreementId] });
   if (agreement.client === zeroAddress) return null;
   const problems: string[] = [];
+  const hasher = new Eip712Hasher(ref);
   const workers = await approvedWorkerAddresses(client, ref.chainId, agreement.agentId);
   const byCall = new Map<number, SignedReceipt>();
   for (const worker of workers) {
-    for (const receipt of await workerReceipts(client, registry, worker, agreementId, ref, problems)) {
+    for (const receipt of await workerReceipts(client, registry, worker, agreementId, hasher, problems)) {
       if (!byCall.has(Number(receipt.calls))) byCall.set(Number(receipt.calls), receipt);
     }
   }

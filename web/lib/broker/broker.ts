@@ -17,7 +17,7 @@ import {
 } from "@agentry/protocol";
 import { Eip712Hasher, requestHashNative, verifyReceiptNative } from "@agentry/protocol/native-crypto";
 import { WorkerClients, WorkerUnavailableError } from "./forward.ts";
-import { MemoryRateLimiter, type RateLimiter } from "./rate-limit.ts";
+import { enforceLimit, MemoryRateLimiter, type RateLimiter } from "./rate-limit.ts";
 import { rankWorkers, WorkerHealth } from "./routing.ts";
 import type { WorkerDirectory } from "./workers.ts";
 
@@ -74,15 +74,8 @@ export function createBroker(options: BrokerOptions): Broker {
     return known;
   }
 
-  async function limit(limiter: RateLimiter, key: string, what: string): Promise<void> {
-    const waitMs = await limiter.take(key);
-    if (waitMs > 0) {
-      throw new BrokerError("RATE_LIMITED", `too many calls for ${what}`, `retry in ${Math.ceil(waitMs / 1000)} s`, { retryAfterMs: waitMs });
-    }
-  }
-
   async function invoke(body: unknown, caller: { ip: string }): Promise<InvokeResponse> {
-    await limit(options.limits.perIp, caller.ip, `this address (${caller.ip})`);
+    await enforceLimit(options.limits.perIp, caller.ip, `calls for this address (${caller.ip})`);
     const parsed = invokeRequestSchema.safeParse(body);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
@@ -93,7 +86,7 @@ export function createBroker(options: BrokerOptions): Broker {
     if (expectedRequest !== voucher.requestHash.toLowerCase()) {
       throw new BrokerError("WRONG_REQUEST", `the voucher's requestHash is not that of tool "${tool}" with these arguments for agent ${agentId}`, "sign the voucher over this agent, tool name and these exact arguments", { expectedRequestHash: expectedRequest });
     }
-    await limit(options.limits.perAgreement, voucher.agreementId.toString(), `agreement ${voucher.agreementId}`);
+    await enforceLimit(options.limits.perAgreement, voucher.agreementId.toString(), `calls for agreement ${voucher.agreementId}`);
 
     const [agreement, exists] = await Promise.all([cachedAgreement(voucher.agreementId), agentExists(agentId)]);
     if (!exists) throw new BrokerError("UNKNOWN_AGENT", `agent ${agentId} does not exist`, "check the agent id on the Explore page or with `agentry agents`");
@@ -102,7 +95,7 @@ export function createBroker(options: BrokerOptions): Broker {
       throw new BrokerError("NOT_ALLOWED", `agreement ${voucher.agreementId} is with agent ${agreement.agentId}, not agent ${agentId}`, "use an agreement opened with this agent");
     }
     if (agreement.closed) throw new BrokerError("VOUCHER_DOES_NOT_PAY", `agreement ${voucher.agreementId} is closed`, "open a new agreement");
-    await limit(options.limits.perClient, agreement.client, `client ${agreement.client}`);
+    await enforceLimit(options.limits.perClient, agreement.client, `calls for client ${agreement.client}`);
 
     const workers = await options.directory.eligible(agentId);
     if (workers.length === 0) {

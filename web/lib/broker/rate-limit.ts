@@ -3,6 +3,8 @@
  * limiter is per process; several broker instances each enforce the limit on their share of the
  * traffic. Implement `RateLimiter` over a shared store (e.g. Redis) to make the limit global.
  */
+import { BrokerError } from "@agentry/protocol";
+
 export interface RateLimiter {
   /** Takes `cost` tokens (default 1) for `key`; returns 0 when allowed, else how many ms until they are free. */
   take(key: string, cost?: number): number | Promise<number>;
@@ -54,5 +56,13 @@ export class MemoryRateLimiter implements RateLimiter {
       return 0;
     }
     return Math.ceil((need - bucket.tokens) / this.#rate);
+  }
+}
+
+/** Takes `cost` tokens for `key`, or throws RATE_LIMITED (429, Retry-After) saying who is limited: "too many <what>". */
+export async function enforceLimit(limiter: RateLimiter, key: string, what: string, cost?: number): Promise<void> {
+  const waitMs = await limiter.take(key, cost);
+  if (waitMs > 0) {
+    throw new BrokerError("RATE_LIMITED", `too many ${what}`, `retry in ${Math.ceil(waitMs / 1000)} s`, { retryAfterMs: waitMs });
   }
 }

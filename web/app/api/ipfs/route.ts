@@ -7,7 +7,7 @@ import { BrokerError, decodeEvidence, ipfsUri, isProtocolError, MAX_CONTENT_BYTE
 import { contentStore } from "@/lib/content-store";
 import { errorResponse, jsonResponse, readBody } from "@/lib/http-json";
 import { log } from "@/lib/broker/instance";
-import { MemoryRateLimiter } from "@/lib/broker/rate-limit";
+import { enforceLimit, MemoryRateLimiter } from "@/lib/broker/rate-limit";
 import { routeClientAddress } from "@/lib/client-address";
 
 export const runtime = "nodejs";
@@ -26,11 +26,8 @@ export async function POST(request: Request): Promise<Response> {
   try {
     const type = request.headers.get("content-type") ?? "";
     const bytes = await readBody(request, MAX_CONTENT_BYTES, /^application\/(json|octet-stream)\b/i);
-    const client = routeClientAddress(request.headers);
-    const waitMs = uploads.take(client, Math.max(bytes.byteLength, UPLOAD_MIN_COST));
-    if (waitMs > 0) {
-      throw new BrokerError("RATE_LIMITED", `too many bytes uploaded from this address (${client})`, `retry in ${Math.ceil(waitMs / 1000)} s`, { retryAfterMs: waitMs });
-    }
+    const caller = routeClientAddress(request.headers);
+    await enforceLimit(uploads, caller, `bytes uploaded from this address (${caller})`, Math.max(bytes.byteLength, UPLOAD_MIN_COST));
     try {
       if (/^application\/json/i.test(type)) parseRegistrationFile(bytes);
       else decodeEvidence(bytes);

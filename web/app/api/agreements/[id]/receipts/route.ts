@@ -9,12 +9,19 @@ import { agreementReceipts } from "@/lib/agreement-receipts";
 import { errorResponse, jsonResponse } from "@/lib/http-json";
 import { log } from "@/lib/broker/instance";
 import { serverConfig } from "@/lib/server-config";
+import { enforceLimit, MemoryRateLimiter } from "@/lib/broker/rate-limit";
+import { routeClientAddress } from "@/lib/client-address";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
+/** Every request fans out to the agent's workers: 10 at once per client address, then 1 a second. */
+const requests = new MemoryRateLimiter({ ratePerSecond: 1, burst: 10 });
+
+export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
   try {
+    const caller = routeClientAddress(request.headers);
+    await enforceLimit(requests, caller, `receipt checks from this address (${caller})`);
     const { id } = await params;
     if (!/^\d{1,78}$/.test(id)) throw new BrokerError("MALFORMED_REQUEST", `"${id}" is not an agreement id`, "use the agreement's decimal id");
     const config = serverConfig();
