@@ -175,6 +175,13 @@ describe("worker node on the real stack", { timeout: 600_000 }, () => {
     const receipts = (await (await fetch(`${worker.baseUrl}/receipts/1`)).json()) as { lastCalls: number; receipts: unknown[] };
     assert.equal(receipts.lastCalls, 6);
     assert.equal(receipts.receipts.length, 6);
+    const page = (await (await fetch(`${worker.baseUrl}/receipts/1?from=2&to=3`)).json()) as { receipts: { calls: number }[] };
+    assert.deepEqual(page.receipts.map((r) => r.calls), [2, 3]);
+    for (const query of ["from=abc", "to=-1", "from=1e3", `to=${"9".repeat(20)}`]) {
+      const refused = await fetch(`${worker.baseUrl}/receipts/1?${query}`);
+      assert.equal(refused.status, 400, query);
+      assert.match(((await refused.json()) as { error: string }).error, /must be call indexes/);
+    }
 
     const big = await fetch(worker.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ pad: "x".repeat(2_000_000) }) });
     assert.equal(big.status, 413);

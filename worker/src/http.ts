@@ -86,8 +86,16 @@ export function createHttpServer(deps: HttpDeps): { server: HttpServer; inFlight
 
   function serveReceipts(res: ServerResponse, agreementId: bigint, url: URL): void {
     const last = Number(deps.meter.lastServed(agreementId));
-    const from = Math.max(1, Number(url.searchParams.get("from") ?? 1));
-    const to = Math.min(last, Number(url.searchParams.get("to") ?? last), from + 999);
+    const bound = (name: "from" | "to", fallback: number): number | null => {
+      const value = url.searchParams.get(name);
+      return value === null ? fallback : /^\d{1,15}$/.test(value) ? Number(value) : null;
+    };
+    const [fromParam, toParam] = [bound("from", 1), bound("to", last)];
+    if (fromParam === null || toParam === null) {
+      return json(res, 400, { error: "from and to must be call indexes (whole numbers)", hint: "GET /receipts/<agreementId>?from=1&to=1000" });
+    }
+    const from = Math.max(1, fromParam);
+    const to = Math.min(last, toParam, from + 999);
     json(res, 200, { agreementId: agreementId.toString(), lastCalls: last, receipts: deps.store.callsBetween(agreementId, from, to) });
   }
 
