@@ -92,7 +92,7 @@ async function main() {
   await run(bin("hardhat"), ["test", "--coverage"], { env });
   await checkCoverage();
 
-  step("Protocol library tests (canonical JSON, vouchers, receipts, Merkle tree, attestation; property tests; PROTOCOL.md's error tables against the code)");
+  step("Protocol library tests (canonical JSON, vouchers, receipts, Merkle tree, attestation, workers' receipt pages; property tests; PROTOCOL.md's error tables against the code)");
   await run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "test/protocol/*.test.ts"], { env });
 
   step("Worker unit tests (built-in tool library, the tool time limit, the MCP transport against the SDK's, the durable call store and its upgrade, attestation providers on real evidence)");
