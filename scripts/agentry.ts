@@ -1,8 +1,8 @@
 /**
  * `npm run agentry -- <command> [options]`: the agentry CLI on Node 22 (see cli/src/main.ts).
- * While `npm start` runs in this checkout, its chain, broker and subgraph are the defaults (flags
- * and AGENTRY_* variables still win), and the CLI keeps its state in .agentry/cli, which belongs to
- * that chain.
+ * While `npm start` runs in this checkout, its chain, broker and subgraph are the defaults, and so
+ * is its development client account as the wallet (flags and AGENTRY_* variables still win); the
+ * CLI keeps its state in .agentry/cli, which belongs to that chain.
  */
 import { LOCAL_CLI_STATE_DIR, runningStack } from "./lib/running-stack.ts";
 

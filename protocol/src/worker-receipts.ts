@@ -45,7 +45,7 @@ export async function* workerReceiptPages(endpoint: string, agreementId: bigint,
   let start = options.from ?? 1n;
   for (let read = 0; options.maxPages === undefined || read < options.maxPages; read++) {
     const end = options.to !== undefined && options.to < start + page - 1n ? options.to : start + page - 1n;
-    const answer = await fetchPage(`${base}/receipts/${agreementId}?from=${start}&to=${end}`, options.timeoutMs ?? 10_000);
+    const answer = await fetchPage(base, `/receipts/${agreementId}?from=${start}&to=${end}`, options.timeoutMs ?? 10_000);
     yield answer;
     const last = options.to !== undefined && options.to < BigInt(answer.lastCalls) ? options.to : BigInt(answer.lastCalls);
     if (end >= last || answer.receipts.length === 0) return;
@@ -53,10 +53,9 @@ export async function* workerReceiptPages(endpoint: string, agreementId: bigint,
   }
 }
 
-async function fetchPage(url: string, timeoutMs: number): Promise<ReceiptsPage> {
-  const base = url.slice(0, url.indexOf("/receipts/"));
+async function fetchPage(base: string, path: string, timeoutMs: number): Promise<ReceiptsPage> {
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
     if (!response.ok) {
       await response.body?.cancel();
       throw new Error(`HTTP ${response.status}`);

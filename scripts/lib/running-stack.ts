@@ -1,7 +1,7 @@
 /**
  * The endpoints of the stack `npm start` is running, kept in `.agentry/running-stack.json` while it
- * runs, so that `npm run agentry` in the same checkout reaches its chain, broker and subgraph
- * without flags. The file names the process that wrote it; a file whose process is gone (killed,
+ * runs, so that `npm run agentry` in the same checkout reaches its chain, broker and subgraph, and
+ * pays from a development account, without flags. The file names the process that wrote it; a file whose process is gone (killed,
  * machine restarted) is ignored, so stale URLs are never used.
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs";

@@ -21,7 +21,7 @@ import {
 } from "../../protocol/src/index.ts";
 import { openContentStore, type ContentStore } from "../../protocol/src/content/store.ts";
 import { createBroker, type Broker } from "../../web/lib/broker/broker.ts";
-import { MemoryRateLimiter } from "../../web/lib/broker/rate-limit.ts";
+import { MemoryRateLimiter } from "../../web/lib/rate-limit.ts";
 import { rankWorkers, WorkerHealth } from "../../web/lib/broker/routing.ts";
 import { subgraphCandidates, SUBGRAPH_MAX_LAG_BLOCKS, WorkerDirectory, type CandidateSource } from "../../web/lib/broker/workers.ts";
 import { registerWorker } from "../../worker/src/register.ts";

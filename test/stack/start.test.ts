@@ -55,6 +55,16 @@ function killGroup(child: ChildProcessWithoutNullStreams): void {
   }
 }
 
+/** Runs a script to its end: exit code and everything it printed. */
+async function runScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawnScript(script, args, env);
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  return { code: await exitCode(child), stdout, stderr };
+}
+
 function exitCode(child: ChildProcessWithoutNullStreams): Promise<number | null> {
   if (child.exitCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
@@ -148,26 +158,18 @@ describe("npm start", () => {
       assert.ok(suggested, "a paid call is suggested");
       const argv = suggested.match(/'[^']*'|\S+/g)!.map((word) => word.replace(/^'(.*)'$/, "$1"));
       const noStackSettings = { AGENTRY_RPC_URL: "", AGENTRY_BROKER_URL: "", AGENTRY_SUBGRAPH_URL: "", AGENTRY_STATE_DIR: "" };
-      const cli = spawnScript("scripts/agentry.ts", [...argv, "--json"], noStackSettings);
-      let cliOut = "";
-      let cliErr = "";
-      cli.stdout.on("data", (c: Buffer) => (cliOut += c.toString()));
-      cli.stderr.on("data", (c: Buffer) => (cliErr += c.toString()));
-      assert.equal(await exitCode(cli), 0, cliErr);
-      const paid = JSON.parse(cliOut) as { agreementId: string; calls: string; receipt: { worker: string }; result: { content: Array<{ text: string }> } };
+      const cli = await runScript("scripts/agentry.ts", [...argv, "--json"], noStackSettings);
+      assert.equal(cli.code, 0, cli.stderr);
+      const paid = JSON.parse(cli.stdout) as { agreementId: string; calls: string; receipt: { worker: string }; result: { content: Array<{ text: string }> } };
       assert.deepEqual([paid.agreementId, paid.calls], ["1", "4"]);
       assert.equal(paid.receipt.worker.toLowerCase(), /Worker\s+\S+\s+\((0x[0-9a-f]{40})\)/.exec(output)?.[1]);
       assert.equal((JSON.parse(paid.result.content[0]!.text) as { count: number }).count, 3);
       // So does opening another agreement: the wallet defaults to the demo's client, account #2.
       const suggestedOpen = /open another:\s+npm run agentry -- (\S+(?: \S+)*?)\s{2,}/.exec(output)?.[1];
       assert.ok(suggestedOpen, "opening an agreement is suggested");
-      const opener = spawnScript("scripts/agentry.ts", [...suggestedOpen.split(" "), "--json"], { ...noStackSettings, AGENTRY_KEY_FILE: "" });
-      let openOut = "";
-      let openErr = "";
-      opener.stdout.on("data", (c: Buffer) => (openOut += c.toString()));
-      opener.stderr.on("data", (c: Buffer) => (openErr += c.toString()));
-      assert.equal(await exitCode(opener), 0, openErr);
-      const opened = JSON.parse(openOut) as { agreementId: string };
+      const opener = await runScript("scripts/agentry.ts", [...suggestedOpen.split(" "), "--json"], { ...noStackSettings, AGENTRY_KEY_FILE: "" });
+      assert.equal(opener.code, 0, opener.stderr);
+      const opened = JSON.parse(opener.stdout) as { agreementId: string };
       const onChainOpened = await client.readContract({ address: local.AgreementEscrow.address, abi: agreementEscrowAbi, functionName: "getAgreement", args: [BigInt(opened.agreementId)] });
       assert.deepEqual([onChainOpened.agentId, onChainOpened.client], [2n, demoAgreement.client]);
 
@@ -187,12 +189,9 @@ describe("npm start", () => {
     const port = await freePort();
     await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
     try {
-      const child = spawnScript("scripts/start.ts", [], { AGENTRY_CHAIN_PORT: String(port) });
-      let output = "";
-      child.stdout.on("data", (c: Buffer) => (output += c.toString()));
-      child.stderr.on("data", (c: Buffer) => (output += c.toString()));
-      assert.equal(await exitCode(child), 1);
-      assert.match(output, /did not start/);
+      const run = await runScript("scripts/start.ts", [], { AGENTRY_CHAIN_PORT: String(port) });
+      assert.equal(run.code, 1);
+      assert.match(run.stdout + run.stderr, /did not start/);
     } finally {
       server.close();
     }
@@ -202,20 +201,14 @@ describe("npm start", () => {
 describe("npm run deploy", () => {
   it("says what to do when no chain answers", async () => {
     const port = await freePort();
-    const child = spawnScript("scripts/deploy.ts", ["--network", "localhost"], {
-      AGENTRY_RPC_URL: `http://127.0.0.1:${port}`,
-    });
-    let output = "";
-    child.stderr.on("data", (c: Buffer) => (output += c.toString()));
-    assert.equal(await exitCode(child), 1);
-    assert.match(output, /No chain answers at http:\/\/127\.0\.0\.1:\d+\. Start one with `npm start`/);
+    const run = await runScript("scripts/deploy.ts", ["--network", "localhost"], { AGENTRY_RPC_URL: `http://127.0.0.1:${port}` });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /No chain answers at http:\/\/127\.0\.0\.1:\d+\. Start one with `npm start`/);
   });
 
   it("rejects an unknown network and lists the known ones", async () => {
-    const child = spawnScript("scripts/deploy.ts", ["--network", "mainnett"]);
-    let output = "";
-    child.stderr.on("data", (c: Buffer) => (output += c.toString()));
-    assert.equal(await exitCode(child), 1);
-    assert.match(output, /Unknown network "mainnett"\. Use one of: localhost, sepolia, baseSepolia/);
+    const run = await runScript("scripts/deploy.ts", ["--network", "mainnett"]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /Unknown network "mainnett"\. Use one of: localhost, sepolia, baseSepolia/);
   });
 });

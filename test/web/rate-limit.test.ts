@@ -1,7 +1,7 @@
-/** Token buckets of the broker and the upload route (web/lib/broker/rate-limit.ts), on a fake clock. */
+/** Token buckets of the broker and the upload route (web/lib/rate-limit.ts), on a fake clock. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { MemoryRateLimiter } from "../../web/lib/broker/rate-limit.ts";
+import { MemoryRateLimiter } from "../../web/lib/rate-limit.ts";
 
 describe("MemoryRateLimiter", () => {
   it("allows a burst, then refills at the rate, per key", () => {

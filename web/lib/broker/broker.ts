@@ -17,7 +17,7 @@ import {
 } from "@agentry/protocol";
 import { Eip712Hasher, requestHashNative, verifyReceiptNative } from "@agentry/protocol/native-crypto";
 import { WorkerClients, WorkerUnavailableError } from "./forward.ts";
-import { enforceLimit, MemoryRateLimiter, type RateLimiter } from "./rate-limit.ts";
+import { enforceLimit, MemoryRateLimiter, type RateLimiter } from "../rate-limit.ts";
 import { rankWorkers, WorkerHealth } from "./routing.ts";
 import type { WorkerDirectory } from "./workers.ts";
 

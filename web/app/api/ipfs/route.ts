@@ -7,7 +7,7 @@ import { BrokerError, decodeEvidence, ipfsUri, isProtocolError, MAX_CONTENT_BYTE
 import { contentStore } from "@/lib/content-store";
 import { errorResponse, jsonResponse, readBody } from "@/lib/http-json";
 import { log } from "@/lib/broker/instance";
-import { enforceLimit, MemoryRateLimiter } from "@/lib/broker/rate-limit";
+import { enforceLimit, MemoryRateLimiter } from "@/lib/rate-limit";
 import { routeClientAddress } from "@/lib/client-address";
 
 export const runtime = "nodejs";

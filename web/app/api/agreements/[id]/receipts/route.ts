@@ -9,7 +9,7 @@ import { agreementReceipts } from "@/lib/agreement-receipts";
 import { errorResponse, jsonResponse } from "@/lib/http-json";
 import { log } from "@/lib/broker/instance";
 import { serverConfig } from "@/lib/server-config";
-import { enforceLimit, MemoryRateLimiter } from "@/lib/broker/rate-limit";
+import { enforceLimit, MemoryRateLimiter } from "@/lib/rate-limit";
 import { routeClientAddress } from "@/lib/client-address";
 
 export const runtime = "nodejs";

@@ -1,6 +1,7 @@
 /**
- * Rate limits of the broker: token buckets per key (an agreement, a client address). The in-memory
- * limiter is per process; several broker instances each enforce the limit on their share of the
+ * Rate limits of the dApp's server: token buckets per key (an agreement, a client, a client
+ * address), used by the broker and the upload and receipts routes. The in-memory limiter is per
+ * process; several broker instances each enforce the limit on their share of the
  * traffic. Implement `RateLimiter` over a shared store (e.g. Redis) to make the limit global.
  */
 import { BrokerError } from "@agentry/protocol";
